@@ -1,0 +1,3 @@
+from ntro_ship.cli import main
+
+raise SystemExit(main())
