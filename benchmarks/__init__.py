@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks: each module compares ntro-ship with its peers."""
