@@ -1,0 +1,172 @@
+"""The deterministic artifact: same runbook tree, same zip bytes, same digest.
+
+Entries are sorted by path, stamped with a fixed date and fixed modes, and
+compressed at a fixed level, so the sha256 identifies the content alone.
+Tooling folders, caches, virtualenvs, development requirement files and OS
+junk stay out; a symlink that leaves the tree or an unreadable file stops
+the packaging with a message naming it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import hashlib
+import io
+import json
+import os
+import stat
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from ntro_ship.errors import UsageError
+from ntro_ship.runbook import DEV_REQUIREMENTS
+
+# zip cannot store dates before 1980; any fixed date would do.
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+EXECUTABLE_MODE = 0o755
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "*.pyc",
+    "*.pyo",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".ipynb_checkpoints",
+    "*.egg-info",
+    "node_modules",
+    ".ntro-ship",
+    ".DS_Store",
+    "Thumbs.db",
+    "desktop.ini",
+    "*~",
+    "*.swp",
+    *DEV_REQUIREMENTS,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ManifestEntry:
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Artifact:
+    data: bytes
+    entries: tuple[ManifestEntry, ...]
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + hashlib.sha256(self.data).hexdigest()
+
+    def manifest(self) -> dict[str, object]:
+        return {
+            "digest": self.digest,
+            "size": len(self.data),
+            "files": [dataclasses.asdict(entry) for entry in self.entries],
+        }
+
+    def write(self, output: Path) -> Path:
+        """Write the zip and `<output>.manifest.json` beside it; return the manifest."""
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(self.data)
+        manifest = output.with_name(output.name + ".manifest.json")
+        manifest.write_text(json.dumps(self.manifest(), indent=2) + "\n")
+        return manifest
+
+
+def is_excluded(relative: str, patterns: Iterable[str]) -> bool:
+    """True when any path component, or the whole relative path, matches."""
+    parts = relative.split("/")
+    for pattern in patterns:
+        if "/" in pattern:
+            if fnmatch.fnmatchcase(relative, pattern):
+                return True
+        elif any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+            return True
+    return False
+
+
+def collect(root: Path, excludes: Iterable[str] = ()) -> list[tuple[str, Path]]:
+    """(archive path, file on disk) for every file to pack, sorted."""
+    patterns = (*DEFAULT_EXCLUDES, *excludes)
+    real_root = root.resolve()
+    found: list[tuple[str, Path]] = []
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        base = Path(directory)
+        rel_dir = base.relative_to(root).as_posix()
+        prefix = "" if rel_dir == "." else rel_dir + "/"
+        kept = []
+        for name in dirnames:
+            if is_excluded(prefix + name, patterns):
+                continue
+            if (base / name).is_symlink():
+                _check_link(base / name, real_root)
+                raise UsageError(
+                    f"{base / name}: a symlinked folder; ntro-ship packs files, "
+                    "so replace it with a real folder or exclude it with --exclude"
+                )
+            kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            relative = prefix + name
+            if is_excluded(relative, patterns):
+                continue
+            path = base / name
+            if path.is_symlink():
+                _check_link(path, real_root)
+            found.append((relative, path))
+    found.sort()
+    return found
+
+
+def _check_link(path: Path, real_root: Path) -> None:
+    target = path.resolve()
+    if not target.is_relative_to(real_root):
+        raise UsageError(
+            f"{path}: a symlink to {target}, outside the runbook; the tenant "
+            "would not get that file. Copy it into the runbook or --exclude it."
+        )
+
+
+def build(root: Path, excludes: Iterable[str] = ()) -> Artifact:
+    """Zip the runbook tree at `root` deterministically."""
+    files = collect(root, excludes)
+    if not files:
+        raise UsageError(f"{root}: nothing to package (every file is excluded)")
+
+    buffer = io.BytesIO()
+    entries = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for relative, path in files:
+            try:
+                content = path.read_bytes()
+                executable = os.stat(path).st_mode & stat.S_IXUSR
+            except OSError as exc:
+                raise UsageError(
+                    f"{path}: cannot be read ({exc.strerror}); fix its "
+                    "permissions or leave it out with --exclude"
+                ) from exc
+            info = zipfile.ZipInfo(relative, date_time=FIXED_DATE)
+            mode = EXECUTABLE_MODE if executable else FILE_MODE
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, whatever machine packs it
+            zf.writestr(info, content)
+            entries.append(
+                ManifestEntry(
+                    relative, len(content), hashlib.sha256(content).hexdigest()
+                )
+            )
+    return Artifact(data=buffer.getvalue(), entries=tuple(entries))

@@ -1,0 +1,199 @@
+"""One function per CLI command: open a session, run the stage, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ntro_ship.errors import NtroShipError, UsageError
+from ntro_ship.exit_codes import ExitCode
+from ntro_ship.pipeline import packaging, report
+from ntro_ship.pipeline.context import Context
+from ntro_ship.pipeline.deploying import active_version, current_version, deploy, smoke
+from ntro_ship.pipeline.progress import Progress
+from ntro_ship.pipeline.promotion import promote, rollback
+from ntro_ship.pipeline.release import ReleaseOptions, plan, release
+from ntro_ship.pipeline.session import Settings, session
+
+
+def run_package(
+    runbook: Path, output: Path | None, excludes: tuple[str, ...], as_json: bool
+) -> int:
+    book, built = packaging.package(runbook, excludes, Progress(), output)
+    if as_json:
+        described = packaging.describe(book, built)
+        described["artifact"]["output"] = str(output) if output else None
+        click.echo(json.dumps(described, indent=2))
+    else:
+        click.echo(built.digest)
+    return ExitCode.OK
+
+
+def run_push(
+    settings: Settings,
+    runbook: Path,
+    workflow: str,
+    create: bool,
+    excludes: tuple[str, ...],
+    description: str | None,
+    schedule: str | None,
+    timezone: str | None,
+) -> int:
+    with session(settings) as ctx:
+        book, built = packaging.package(runbook, excludes, ctx.progress)
+        packaging.begin(ctx.record, book, built)
+        found = packaging.resolve_workflow(
+            ctx, workflow, create, book, description, schedule, timezone
+        )
+        entry = packaging.push(ctx, built, found)
+        return report.emit(
+            ctx.record,
+            command="push",
+            exit_code=ExitCode.OK,
+            verdict="passed",
+            message=f"version {entry['version_id']} holds {built.digest}",
+            as_json=settings.as_json,
+        )
+
+
+def run_deploy(settings: Settings, tenant: str, entity: str | None) -> int:
+    with session(settings) as ctx:
+        result = deploy(ctx, tenant, entity, "deploy")
+        return report.emit(
+            ctx.record,
+            command="deploy",
+            exit_code=result.verdict.exit_code,
+            verdict=result.verdict.value,
+            message=f"deploy to {tenant}: {result.verdict.value} ({result.detail})",
+            as_json=settings.as_json,
+        )
+
+
+def run_smoke(
+    settings: Settings,
+    tenant: str,
+    entity: str,
+    period: str,
+    context: dict[str, Any],
+) -> int:
+    with session(settings) as ctx:
+        result = smoke(ctx, tenant, entity, period, context)
+        return report.emit(
+            ctx.record,
+            command="smoke",
+            exit_code=result.verdict.exit_code,
+            verdict=result.verdict.value,
+            message=f"smoke on {tenant}: {result.verdict.value} ({result.detail})",
+            as_json=settings.as_json,
+        )
+
+
+def run_promote(
+    settings: Settings,
+    tenants: list[str],
+    entity: str | None,
+    with_smoke: bool,
+    period: str | None,
+    context: dict[str, Any],
+) -> int:
+    with session(settings) as ctx:
+        result = promote(ctx, tenants, entity, with_smoke, period, context)
+        return report.emit(
+            ctx.record,
+            command="promote",
+            exit_code=result.exit_code,
+            verdict="passed" if result.exit_code == ExitCode.OK else "failed",
+            message=result.message,
+            as_json=settings.as_json,
+            rolled_back=result.exit_code == ExitCode.ROLLED_BACK,
+        )
+
+
+def run_rollback(
+    settings: Settings,
+    tenant: str,
+    to: str | None,
+    workflow: str | None,
+    entity: str | None,
+) -> int:
+    with session(settings) as ctx:
+        workflow_id = _workflow_id(ctx, workflow)
+        if not ctx.record.has_release():
+            ctx.record.start_release({}, {})
+        result = rollback(ctx, workflow_id, tenant, entity, to)
+        passed = result.verdict.value == "passed"
+        return report.emit(
+            ctx.record,
+            command="rollback",
+            exit_code=ExitCode.OK if passed else ExitCode.DEGRADED,
+            verdict=result.verdict.value if passed else "degraded",
+            message=f"rollback of {tenant} to {result.entry['version_id']}: "
+            + ("done" if passed else f"DEGRADED ({result.detail})"),
+            as_json=settings.as_json,
+            rolled_back=passed,
+        )
+
+
+def run_release(settings: Settings, options: ReleaseOptions, dry_run: bool) -> int:
+    with session(settings) as ctx:
+        if dry_run:
+            lines = plan(options, ctx)
+            if settings.as_json:
+                click.echo(json.dumps({"plan": lines}, indent=2))
+            else:
+                click.echo("\n".join(f"- {line}" for line in lines))
+            return ExitCode.OK
+
+        result = release(options, ctx)
+        return report.emit(
+            ctx.record,
+            command="release",
+            exit_code=result.exit_code,
+            verdict=result.outcome,
+            message=f"{result.outcome}: {result.message}",
+            as_json=settings.as_json,
+            rolled_back=result.outcome == "rolled back",
+        )
+
+
+def run_status(settings: Settings, workflow: str | None) -> int:
+    with session(settings) as ctx:
+        workflow_id = _workflow_id(ctx, workflow)
+        tenants = sorted(
+            {
+                entry["tenant"]
+                for entry in ctx.record.data["tenants"].values()
+                if entry["workflow_id"] == workflow_id
+            }
+        )
+        active = {t: active_version(ctx, workflow_id, t) for t in tenants}
+        lines = [f"workflow {workflow_id}"]
+        lines += [f"  {t}: active {v or 'nothing'}" for t, v in active.items()]
+        last = ctx.record.release if ctx.record.has_release() else None
+        outcome = (last or {}).get("outcome") or "none"
+        return report.emit(
+            ctx.record,
+            command="status",
+            exit_code=ExitCode.OK,
+            verdict=outcome,
+            message="\n".join([*lines, f"last release: {outcome}"]),
+            as_json=settings.as_json,
+            extra={"workflow_id": workflow_id, "active": active},
+        )
+
+
+def _workflow_id(ctx: Context, workflow: str | None) -> str:
+    if workflow:
+        found = ctx.platform.find_workflow(workflow)
+        if found is None:
+            raise UsageError(f"workflow {workflow!r} does not exist on {ctx.host}")
+        return str(found.id)
+    try:
+        return str(current_version(ctx)["workflow_id"])
+    except NtroShipError as exc:
+        raise UsageError(
+            f"no workflow recorded in {ctx.record.path}; pass --workflow"
+        ) from exc

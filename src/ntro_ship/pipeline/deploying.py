@@ -1,0 +1,303 @@
+"""Stages `deploy` and `smoke`: one version onto one tenant, then one run of it."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ntro_ship.errors import PlatformError, UsageError
+from ntro_ship.pipeline.context import Context
+from ntro_ship.pipeline.policy import Verdict
+from ntro_ship.pipeline.record import now
+from ntro_ship.pipeline.waits import wait_deployment, wait_task
+from ntro_ship.platform import Deployment, OutcomeUnknown
+
+
+@dataclasses.dataclass(frozen=True)
+class StepResult:
+    verdict: Verdict
+    detail: str
+    entry: dict[str, Any]
+
+
+def current_version(ctx: Context) -> dict[str, Any]:
+    version = ctx.record.release.get("version")
+    if not version:
+        raise UsageError(
+            f"{ctx.record.path}: no pushed version recorded; run `ntro-ship push` "
+            "first, or pass the --record of the job that pushed"
+        )
+    return dict(version)
+
+
+def active_version(ctx: Context, workflow_id: str, tenant: str) -> str | None:
+    """The version active on `tenant`: the platform's word when it can list
+    deployments, else what the record last saw."""
+    listed = ctx.platform.list_deployments(workflow_id, tenant)
+    return _active_of(ctx, listed, workflow_id, tenant)
+
+
+def _active_of(
+    ctx: Context, listed: list[Deployment] | None, workflow_id: str, tenant: str
+) -> str | None:
+    if listed is not None:
+        active = [d for d in listed if d.active]
+        return active[0].version_id if active else None
+    value = ctx.record.tenant(workflow_id, tenant)["active_version_id"]
+    return None if value is None else str(value)
+
+
+def deploy(
+    ctx: Context,
+    tenant: str,
+    entity: str | None,
+    purpose: str,
+    version: dict[str, Any] | None = None,
+) -> StepResult:
+    record = ctx.record
+    release = record.release
+    version = version or current_version(ctx)
+    workflow_id, version_id = version["workflow_id"], version["version_id"]
+    stage = f"deploy {tenant}"
+
+    on_tenant = [d for d in release["deployments"] if d["tenant"] == tenant]
+    latest = on_tenant[-1] if on_tenant else None
+    if latest and (latest["version_id"], latest["purpose"]) == (version_id, purpose):
+        if latest.get("verdict") == Verdict.PASSED:
+            ctx.progress.step(stage, f"version {version_id} already deployed")
+            return StepResult(Verdict.PASSED, "already deployed", latest)
+        if latest.get("verdict") is None and latest.get("id"):
+            ctx.progress.step(stage, f"resuming the wait on {latest['id']}")
+            return _settle(ctx, latest, stage)
+
+    pending = release.get("pending") or {}
+    created = None
+    if pending.get("kind") == "deploy" and pending.get("tenant") == tenant:
+        created = _reconcile(ctx, pending)
+
+    if created is None:
+        listed = ctx.platform.list_deployments(workflow_id, tenant)
+        previous = _active_of(ctx, listed, workflow_id, tenant)
+        # Only the platform's own listing is trusted to skip a deploy; the
+        # record may be stale if someone deployed by hand since.
+        if listed is not None and previous == version_id:
+            ledger = record.tenant(workflow_id, tenant)
+            entry = _entry(None, tenant, entity, version_id, purpose, ledger)
+            entry.update(verdict=Verdict.PASSED, status="DEPLOYED", reused=True)
+            release["deployments"].append(entry)
+            record.save()
+            ctx.progress.step(stage, f"version {version_id} is already active")
+            return StepResult(Verdict.PASSED, "already active", entry)
+
+        record.set_pending(
+            {
+                "kind": "deploy",
+                "tenant": tenant,
+                "entity": entity,
+                "purpose": purpose,
+                "workflow_id": workflow_id,
+                "version_id": version_id,
+                "previous_version_id": previous,
+                "known_deployment_ids": None
+                if listed is None
+                else [d.id for d in listed],
+            }
+        )
+        ctx.progress.step(stage, f"deploying version {version_id} (was {previous})")
+        try:
+            created = ctx.platform.create_deployment(
+                workflow_id, version_id, tenant, entity
+            )
+        except OutcomeUnknown:
+            created = _reconcile(ctx, release["pending"])
+            if created is None:
+                raise
+        pending = release["pending"]
+
+    entry = {
+        "id": created.id,
+        "tenant": tenant,
+        "entity": entity,
+        "version_id": version_id,
+        "purpose": purpose,
+        "previous_version_id": pending.get("previous_version_id"),
+        "status": created.status,
+        "verdict": None,
+        "started_at": now(),
+    }
+    release["deployments"].append(entry)
+    release["pending"] = None
+    record.save()
+    return _settle(ctx, entry, stage)
+
+
+def _entry(
+    deployment_id: str | None,
+    tenant: str,
+    entity: str | None,
+    version_id: str,
+    purpose: str,
+    ledger: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "id": deployment_id,
+        "tenant": tenant,
+        "entity": entity,
+        "version_id": version_id,
+        "purpose": purpose,
+        "previous_version_id": ledger["previous_version_id"],
+        "started_at": now(),
+    }
+
+
+def _reconcile(ctx: Context, pending: dict[str, Any]) -> Deployment | None:
+    """After a deploy request whose answer was lost, find what it created."""
+    listed = ctx.platform.list_deployments(pending["workflow_id"], pending["tenant"])
+    known = pending.get("known_deployment_ids")
+    if listed is None or known is None:
+        raise OutcomeUnknown(
+            f"an earlier deploy to {pending['tenant']} got no answer and this "
+            "platform cannot list deployments, so ntro-ship cannot tell whether "
+            "it happened; check the tenant, then clear `pending` in the record"
+        )
+    new = [
+        d for d in listed if d.id not in known and d.version_id == pending["version_id"]
+    ]
+    if not new:
+        return None
+    ctx.progress.step(
+        f"deploy {pending['tenant']}", f"the earlier request did create {new[0].id}"
+    )
+    return new[0]
+
+
+def _settle(ctx: Context, entry: dict[str, Any], stage: str) -> StepResult:
+    """Wait for the deployment, then check it is the tenant's active one."""
+    record = ctx.record
+
+    def seen(status: str) -> None:
+        ctx.progress.step(stage, f"{entry['id']} is {status}")
+
+    outcome, final = wait_deployment(
+        ctx.platform, entry["id"], ctx.policy.deploy_timeout, seen
+    )
+    detail = outcome.detail
+    verdict = outcome.verdict
+    if verdict is Verdict.PASSED:
+        listed = ctx.platform.list_deployments(final.workflow_id, entry["tenant"])
+        active = [d for d in listed or [] if d.active]
+        if listed is None:
+            entry["confirmed_by"] = "deployment status"
+        elif active and active[0].id == entry["id"]:
+            entry["confirmed_by"] = "active deployment"
+        else:
+            other = active[0].id if active else "none"
+            verdict = Verdict.FAILED
+            detail = f"DEPLOYED, but the tenant's active deployment is {other}"
+
+    entry.update(
+        status=outcome.status,
+        verdict=verdict.value,
+        detail=detail,
+        seconds=round(outcome.seconds, 3),
+        finished_at=now(),
+    )
+    if verdict is Verdict.PASSED:
+        ledger = record.tenant(final.workflow_id, entry["tenant"])
+        if entry["previous_version_id"] != entry["version_id"]:
+            ledger["previous_version_id"] = entry["previous_version_id"]
+        ledger["active_version_id"] = entry["version_id"]
+    record.save()
+    if verdict is Verdict.PASSED:
+        ctx.progress.step(stage, f"active: version {entry['version_id']}")
+    else:
+        ctx.progress.problem(stage, f"{verdict.value}: {detail}")
+    return StepResult(verdict, detail, entry)
+
+
+def smoke(
+    ctx: Context,
+    tenant: str,
+    entity: str,
+    period: str,
+    extra_context: dict[str, Any] | None = None,
+    version: dict[str, Any] | None = None,
+) -> StepResult:
+    record = ctx.record
+    release = record.release
+    version = version or current_version(ctx)
+    stage = f"smoke {tenant}"
+
+    for entry in reversed(release["smokes"]):
+        if (entry["tenant"], entry["version_id"]) != (tenant, version["version_id"]):
+            continue
+        if entry.get("verdict"):
+            ctx.progress.step(stage, f"already ran: {entry['verdict']}")
+            return StepResult(Verdict(entry["verdict"]), entry["detail"], entry)
+        if entry.get("task_id"):
+            return _await_run(ctx, entry, stage)
+
+    context = {"period": period, **(extra_context or {})}
+    try:
+        task = ctx.platform.create_task(version["workflow_id"], tenant, entity, context)
+    except OutcomeUnknown as exc:
+        raise PlatformError(
+            f"{exc}. A smoke run may have started on {tenant}; re-running starts "
+            "another one, which is harmless on a staging tenant"
+        ) from exc
+
+    entry = {
+        "task_id": task.id,
+        "workflow_id": version["workflow_id"],
+        "tenant": tenant,
+        "entity": entity,
+        "period": period,
+        "version_id": version["version_id"],
+        "link": task.link,
+        "verdict": None,
+        "started_at": now(),
+    }
+    release["smokes"].append(entry)
+    record.save()
+    ctx.progress.step(stage, f"run {task.id} started" + _link(task.link))
+    return _await_run(ctx, entry, stage)
+
+
+def _await_run(ctx: Context, entry: dict[str, Any], stage: str) -> StepResult:
+    def seen(status: str) -> None:
+        ctx.progress.step(stage, f"run {entry['task_id']} is {status}")
+
+    outcome, task = wait_task(
+        ctx.platform,
+        entry["task_id"],
+        ctx.policy.run_timeout,
+        ctx.policy.accept_blocked,
+        seen,
+    )
+    entry.update(
+        status=outcome.status,
+        verdict=outcome.verdict.value,
+        detail=outcome.detail,
+        failure={"type": task.failure_type, "message": task.failure_message}
+        if task.status == "FAILED"
+        else None,
+        link=task.link or entry.get("link"),
+        seconds=round(outcome.seconds, 3),
+        finished_at=now(),
+    )
+    if outcome.verdict is Verdict.PASSED:
+        ledger = ctx.record.tenant(
+            ctx.record.release["version"]["workflow_id"], entry["tenant"]
+        )
+        ledger["last_good_version_id"] = entry["version_id"]
+        ctx.progress.step(stage, f"passed ({outcome.detail})" + _link(entry["link"]))
+    else:
+        ctx.progress.problem(
+            stage, f"{outcome.verdict.value}: {outcome.detail}" + _link(entry["link"])
+        )
+    ctx.record.save()
+    return StepResult(outcome.verdict, outcome.detail, entry)
+
+
+def _link(url: str | None) -> str:
+    return f" ({url})" if url else ""

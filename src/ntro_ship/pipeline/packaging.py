@@ -1,0 +1,220 @@
+"""Stages `package` and `push`: from a runbook folder to a platform version."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ntro_ship import artifact as artifacts
+from ntro_ship import runbook as runbooks
+from ntro_ship.errors import NtroShipError, UsageError
+from ntro_ship.exit_codes import ExitCode
+from ntro_ship.pipeline.context import Context
+from ntro_ship.pipeline.progress import Progress
+from ntro_ship.pipeline.record import Record
+from ntro_ship.platform import OutcomeUnknown, Version, Workflow
+
+
+class LintRefused(NtroShipError):
+    exit_code = ExitCode.FAILED
+
+
+def lint(path: Path, progress: Progress) -> None:
+    """Refuse a runbook whose runtime requirements break the contract."""
+    try:
+        requirements = importlib.import_module("ntro_ship.requirements")
+        check_runbook = requirements.check_runbook
+    except (ImportError, AttributeError):
+        # Known gap: while ntro_ship.requirements has not landed, packaging
+        # warns instead of linting; remove once check_runbook exists.
+        progress.problem(
+            "package", "requirements rules unavailable: NOT linted", level="warning"
+        )
+        return
+
+    findings = check_runbook(path)
+    errors = [f for f in findings if f.severity == "error"]
+    for finding in findings:
+        progress.step("package", str(finding))
+    if errors:
+        raise LintRefused(
+            f"{path}: {len(errors)} requirements error(s) above; the tenant would "
+            "install something else than you tested. Fix them "
+            "(`ntro-ship lint --fix` can pin loose lines), then package again."
+        )
+
+
+def package(
+    path: Path,
+    excludes: Sequence[str],
+    progress: Progress,
+    output: Path | None = None,
+) -> tuple[runbooks.Runbook, artifacts.Artifact]:
+    book = runbooks.load(path)
+    if not book.workflow_module.is_file():
+        raise UsageError(f"{path}: no templates/workflow.py; the tenant needs it")
+    if book.requirements_file is None:
+        raise UsageError(
+            f"{path}: no requirements.txt; the tenant builds its virtualenv "
+            "from it, so add one pinning ntro[workflow]==<version>"
+        )
+
+    lint(path, progress)
+    started = time.monotonic()
+    built = artifacts.build(path, excludes)
+    progress.step(
+        "package",
+        f"{book.slug} {book.version}: {len(built.entries)} files, "
+        f"{len(built.data)} bytes, {built.digest} "
+        f"({time.monotonic() - started:.2f}s)",
+    )
+    if output is not None:
+        built.write(output)
+        progress.step("package", f"wrote {output}")
+    return book, built
+
+
+def describe(book: runbooks.Runbook, built: artifacts.Artifact) -> dict[str, Any]:
+    return {
+        "runbook": {
+            "path": str(book.path),
+            "slug": book.slug,
+            "name": book.name,
+            "version": book.version,
+        },
+        "artifact": {
+            "digest": built.digest,
+            "size": len(built.data),
+            "files": len(built.entries),
+        },
+    }
+
+
+def begin(record: Record, book: runbooks.Runbook, built: artifacts.Artifact) -> bool:
+    """Start a release for this artifact unless the record already holds it.
+
+    Returns True when an existing release of the same digest is resumed.
+    """
+    if record.has_release() and record.release["artifact"]["digest"] == built.digest:
+        return True
+    described = describe(book, built)
+    record.start_release(described["runbook"], described["artifact"])
+    record.save()
+    return False
+
+
+def resolve_workflow(
+    ctx: Context,
+    workflow: str,
+    create: bool,
+    book: runbooks.Runbook,
+    description: str | None = None,
+    schedule: str | None = None,
+    timezone: str | None = None,
+) -> Workflow:
+    found = ctx.platform.find_workflow(workflow)
+    if found is not None:
+        return found
+    if not create:
+        raise UsageError(
+            f"workflow {workflow!r} does not exist on {ctx.host}; check the id or "
+            "name, or pass --create-workflow to register it"
+        )
+
+    # A lost answer here is harmless: the next find_workflow sees the row.
+    created = ctx.platform.create_workflow(
+        workflow, description or book.description or None, schedule, timezone
+    )
+    ctx.progress.step("push", f"registered workflow {created.name} ({created.id})")
+    return created
+
+
+def push(ctx: Context, built: artifacts.Artifact, workflow: Workflow) -> dict[str, Any]:
+    """Upload the artifact once; the same digest reuses the recorded version."""
+    record = ctx.record
+    release = record.release
+    started = time.monotonic()
+    release["workflow"] = {"id": workflow.id, "name": workflow.name}
+
+    known = record.version_for_digest(workflow.id, built.digest)
+    if known is None and release.get("pending"):
+        known = _reconcile_push(ctx, workflow.id, release["pending"])
+    if known is not None:
+        ctx.progress.step(
+            "push", f"{built.digest} already pushed as version {known['version_id']}"
+        )
+        release["version"] = known
+        record.set_pending(None)
+        record.stage_done("push", "passed", time.monotonic() - started, reused=True)
+        return known
+
+    before = ctx.platform.list_versions(workflow.id)
+    record.set_pending(
+        {
+            "kind": "push",
+            "workflow_id": workflow.id,
+            "digest": built.digest,
+            "known_version_ids": None if before is None else [v.id for v in before],
+        }
+    )
+    try:
+        version = ctx.platform.push_version(workflow.id, built.data)
+    except OutcomeUnknown:
+        found = _reconcile_push(ctx, workflow.id, release["pending"])
+        if found is None:
+            raise
+        version = Version(found["version_id"], workflow.id, found["version"])
+
+    entry = {
+        "workflow_id": workflow.id,
+        "version_id": version.id,
+        "version": version.version,
+        "digest": built.digest,
+    }
+    record.remember_version(entry)
+    release["version"] = entry
+    release["pending"] = None
+    ctx.progress.step("push", f"pushed version {version.version} ({version.id})")
+    record.stage_done("push", "passed", time.monotonic() - started, reused=False)
+    return entry
+
+
+def _reconcile_push(
+    ctx: Context, workflow_id: str, pending: dict[str, Any]
+) -> dict[str, Any] | None:
+    """After a push whose answer was lost, find the version it created."""
+    if pending.get("kind") != "push":
+        return None
+    known = pending.get("known_version_ids")
+    now_listed = ctx.platform.list_versions(workflow_id)
+    if known is None or now_listed is None:
+        raise OutcomeUnknown(
+            "an earlier push of this artifact got no answer and this platform "
+            "cannot list versions, so ntro-ship cannot tell whether it created "
+            f"one; check workflow {workflow_id} and remove `pending` from the "
+            "record to push again"
+        )
+
+    new = [v for v in now_listed if v.id not in set(known)]
+    if not new:
+        ctx.progress.step("push", "the earlier push created nothing; pushing again")
+        return None
+    if len(new) > 1:
+        ids = ", ".join(v.id for v in new)
+        raise OutcomeUnknown(
+            f"an earlier push got no answer and {len(new)} new versions appeared "
+            f"({ids}); ntro-ship cannot tell which is this artifact"
+        )
+    version = new[0]
+    entry = {
+        "workflow_id": workflow_id,
+        "version_id": version.id,
+        "version": version.version,
+        "digest": pending["digest"],
+    }
+    ctx.record.remember_version(entry)
+    ctx.progress.step("push", f"the earlier push did create version {version.id}")
+    return entry

@@ -1,0 +1,194 @@
+"""Stages `promote` and `rollback`: production gets only what passed staging."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ntro_ship.errors import NtroShipError, UsageError
+from ntro_ship.exit_codes import ExitCode
+from ntro_ship.pipeline.context import Context
+from ntro_ship.pipeline.deploying import (
+    StepResult,
+    current_version,
+    deploy,
+    smoke,
+)
+from ntro_ship.pipeline.policy import Verdict
+from ntro_ship.platform import Deployment
+
+
+class Unverified(NtroShipError):
+    exit_code = ExitCode.FAILED
+
+
+@dataclasses.dataclass(frozen=True)
+class PromoteResult:
+    exit_code: ExitCode
+    message: str
+
+
+def staging_evidence(ctx: Context, production: list[str]) -> dict[str, Any]:
+    """The passed smoke run that allows this version into production."""
+    version = current_version(ctx)
+    for entry in reversed(ctx.record.release["smokes"]):
+        if (
+            entry["version_id"] == version["version_id"]
+            and entry["tenant"] not in production
+            and entry.get("verdict") == Verdict.PASSED
+        ):
+            return dict(entry)
+    raise Unverified(
+        f"version {version['version_id']} has no passed staging smoke run in "
+        f"{ctx.record.path}; it will not be promoted. Run `ntro-ship smoke` on "
+        "staging first, or pass the --record of the job that did"
+    )
+
+
+def promote(
+    ctx: Context,
+    tenants: list[str],
+    entity: str | None,
+    run_smoke: bool,
+    period: str | None,
+    extra_context: dict[str, Any] | None,
+) -> PromoteResult:
+    if run_smoke and not (entity and period):
+        raise UsageError("--smoke needs --entity and --period for the production run")
+    evidence = staging_evidence(ctx, tenants)
+    version = current_version(ctx)
+    ctx.progress.step(
+        "promote",
+        f"version {version['version_id']} passed staging on {evidence['tenant']} "
+        f"(run {evidence['task_id']})",
+    )
+
+    changed: list[dict[str, Any]] = []
+    failure = None
+    for tenant in tenants:
+        try:
+            result = deploy(ctx, tenant, entity, "production")
+            if result.entry.get("id") and result.verdict is not Verdict.FAILED:
+                changed.append(result.entry)
+            if result.verdict is Verdict.PASSED and run_smoke:
+                assert entity is not None and period is not None
+                result = smoke(ctx, tenant, entity, period, extra_context)
+        except NtroShipError as exc:
+            failure = f"{tenant}: {exc}"
+            ctx.progress.problem("promote", failure)
+            break
+        if result.verdict is not Verdict.PASSED:
+            failure = f"{tenant}: {result.verdict.value}: {result.detail}"
+            break
+
+    if failure is None:
+        ctx.record.release["outcome"] = "promoted"
+        ctx.record.save()
+        return PromoteResult(ExitCode.OK, f"promoted to {', '.join(tenants)}")
+
+    return _roll_back_changed(ctx, changed, entity, failure)
+
+
+def _roll_back_changed(
+    ctx: Context, changed: list[dict[str, Any]], entity: str | None, failure: str
+) -> PromoteResult:
+    ctx.progress.problem("promote", f"failed on {failure}; rolling back")
+    problems = []
+    for entry in reversed(changed):
+        target = entry.get("previous_version_id")
+        if not target:
+            problems.append(f"{entry['tenant']}: no earlier version to go back to")
+            continue
+        try:
+            result = deploy(
+                ctx,
+                entry["tenant"],
+                entity,
+                "rollback",
+                {
+                    "workflow_id": current_version(ctx)["workflow_id"],
+                    "version_id": target,
+                },
+            )
+        except NtroShipError as exc:
+            problems.append(f"{entry['tenant']}: {exc}")
+            continue
+        if result.verdict is not Verdict.PASSED:
+            problems.append(
+                f"{entry['tenant']}: {result.verdict.value}: {result.detail}"
+            )
+
+    release = ctx.record.release
+    if problems:
+        release["outcome"] = "degraded"
+        ctx.record.save()
+        message = (
+            f"DEGRADED: promotion failed ({failure}) and the rollback failed too: "
+            + "; ".join(problems)
+            + ". Production needs a human now."
+        )
+        ctx.progress.problem("rollback", message)
+        return PromoteResult(ExitCode.DEGRADED, message)
+
+    release["outcome"] = "rolled back"
+    ctx.record.save()
+    tenants = ", ".join(e["tenant"] for e in changed) or "no tenant had changed"
+    return PromoteResult(
+        ExitCode.ROLLED_BACK,
+        f"promotion failed ({failure}); rolled back: {tenants}",
+    )
+
+
+def rollback_target(ctx: Context, workflow_id: str, tenant: str, to: str | None) -> str:
+    """The version id to go back to: the one named, or the last known good."""
+    if to:
+        known = ctx.record.version_by_name(workflow_id, to)
+        if known:
+            return str(known["version_id"])
+        listed = ctx.platform.list_versions(workflow_id) or []
+        for version in listed:
+            if to in (version.id, version.version):
+                return version.id
+        # The platform may know ids the record and listing do not.
+        return to
+
+    ledger = ctx.record.tenant(workflow_id, tenant)
+    if ledger["previous_version_id"]:
+        return str(ledger["previous_version_id"])
+    deployments = ctx.platform.list_deployments(workflow_id, tenant) or []
+    earlier = _earlier_deployed(deployments)
+    if earlier:
+        return earlier
+    raise UsageError(
+        f"no earlier version of workflow {workflow_id} is known for {tenant} "
+        "(not in the record, and the platform cannot list deployments); "
+        "pass --to VERSION"
+    )
+
+
+def _earlier_deployed(deployments: list[Deployment]) -> str | None:
+    active = next((d.version_id for d in deployments if d.active), None)
+    for deployment in deployments:
+        if deployment.status == "DEPLOYED" and deployment.version_id != active:
+            return deployment.version_id
+    return None
+
+
+def rollback(
+    ctx: Context, workflow_id: str, tenant: str, entity: str | None, to: str | None
+) -> StepResult:
+    target = rollback_target(ctx, workflow_id, tenant, to)
+    ctx.progress.step(f"rollback {tenant}", f"going back to version {target}")
+    result = deploy(
+        ctx,
+        tenant,
+        entity,
+        "rollback",
+        {"workflow_id": workflow_id, "version_id": target},
+    )
+    if result.verdict is not Verdict.PASSED:
+        ctx.progress.problem(
+            f"rollback {tenant}",
+            f"DEGRADED: the rollback to {target} did not take: {result.detail}",
+        )
+    return result

@@ -1,0 +1,244 @@
+"""`release`: test, package, push, staging deploy and smoke, then promote.
+
+Every stage reads the record first, so running the same command again after
+a crash, a kill or a `--stop-after staging` continues where it stopped and
+creates no second version or deployment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import time
+from pathlib import Path
+from typing import Any
+
+from ntro_ship.errors import NtroShipError, PlatformError, UsageError
+from ntro_ship.exit_codes import ExitCode
+from ntro_ship.pipeline import packaging
+from ntro_ship.pipeline.context import Context
+from ntro_ship.pipeline.deploying import active_version, deploy, smoke
+from ntro_ship.pipeline.policy import Verdict
+from ntro_ship.pipeline.promotion import promote
+from ntro_ship.pipeline.record import Record
+
+
+@dataclasses.dataclass(frozen=True)
+class ReleaseOptions:
+    runbook: Path
+    workflow: str
+    staging: str
+    production: list[str]
+    entity: str
+    period: str
+    context: dict[str, Any]
+    children: list[Path] = dataclasses.field(default_factory=list)
+    create_workflow: bool = False
+    skip_tests: bool = False
+    stop_after: str | None = None
+    resume: bool = False
+    excludes: tuple[str, ...] = ()
+    test_timeout: float = 600.0
+
+
+@dataclasses.dataclass(frozen=True)
+class ReleaseResult:
+    exit_code: ExitCode
+    outcome: str
+    message: str
+
+
+def run_tests(options: ReleaseOptions, ctx: Context) -> ReleaseResult | None:
+    if options.skip_tests:
+        ctx.progress.step("test", "skipped (--skip-tests)")
+        return None
+    if ctx.record.stage_status("test") == "passed":
+        ctx.progress.step("test", "already passed for this artifact")
+        return None
+    try:
+        harness = importlib.import_module("ntro_ship.harness")
+    except ImportError as exc:
+        raise UsageError(
+            "the test stage is unavailable in this install (ntro_ship.harness "
+            "cannot be imported); pass --skip-tests to release without it"
+        ) from exc
+
+    started = time.monotonic()
+    ctx.progress.step("test", f"running the runbook's scenarios ({options.runbook})")
+    report = harness.run_test_stage(
+        harness.TestOptions(
+            runbook=options.runbook,
+            children=list(options.children),
+            scenarios=None,
+            input=None,
+            timeout=options.test_timeout,
+            workflow_class=None,
+        )
+    )
+    ctx.record.release["tests"] = {
+        "passed": bool(report.passed),
+        "summary_markdown": report.summary_markdown(),
+    }
+    status = "passed" if report.passed else "failed"
+    ctx.record.stage_done("test", status, time.monotonic() - started)
+    if report.passed:
+        ctx.progress.step("test", "passed")
+        return None
+    ctx.progress.problem("test", "the local scenarios failed; nothing was pushed")
+    return ReleaseResult(ExitCode.FAILED, "tests failed", "local tests failed")
+
+
+def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
+    record = ctx.record
+    book, built = packaging.package(options.runbook, options.excludes, ctx.progress)
+    if options.resume:
+        _check_resumable(record, built.digest)
+    resumed = packaging.begin(record, book, built)
+    if resumed:
+        ctx.progress.step("release", f"resuming the release of {built.digest}")
+    if record.stage_status("package") != "passed":
+        record.stage_done("package", "passed", 0.0)
+
+    done = _finished(record)
+    if done is not None:
+        return done
+
+    with ctx.progress.stage("test"):
+        failed = run_tests(options, ctx)
+    if failed is not None:
+        return _finish(record, failed)
+
+    with ctx.progress.stage("push"):
+        workflow = packaging.resolve_workflow(
+            ctx, options.workflow, options.create_workflow, book
+        )
+        packaging.push(ctx, built, workflow)
+
+    with ctx.progress.stage(f"staging: {options.staging}"):
+        step = deploy(ctx, options.staging, options.entity, "staging")
+        record.stage_done("staging-deploy", step.verdict.value, _secs(step.entry))
+        if step.verdict is Verdict.PASSED:
+            step = smoke(
+                ctx, options.staging, options.entity, options.period, options.context
+            )
+            record.stage_done("staging-smoke", step.verdict.value, _secs(step.entry))
+    if step.verdict is not Verdict.PASSED:
+        return _finish(
+            record,
+            ReleaseResult(
+                step.verdict.exit_code,
+                f"staging {step.verdict.value}",
+                f"staging {step.verdict.value}: {step.detail}; production untouched",
+            ),
+        )
+
+    if options.stop_after == "staging":
+        return _finish(
+            record,
+            ReleaseResult(
+                ExitCode.OK,
+                "staged",
+                "staging passed; run again with --resume to promote",
+            ),
+            final=False,
+        )
+
+    with ctx.progress.stage("production"):
+        result = promote(
+            ctx,
+            options.production,
+            options.entity,
+            run_smoke=True,
+            period=options.period,
+            extra_context=options.context,
+        )
+    outcome = {
+        ExitCode.OK: "released",
+        ExitCode.ROLLED_BACK: "rolled back",
+        ExitCode.DEGRADED: "degraded",
+    }.get(result.exit_code, "failed")
+    record.stage_done("promote", outcome, 0.0)
+    return _finish(record, ReleaseResult(result.exit_code, outcome, result.message))
+
+
+def _secs(entry: dict[str, Any]) -> float:
+    return float(entry.get("seconds") or 0.0)
+
+
+def _check_resumable(record: Record, digest: str) -> None:
+    if not record.has_release():
+        raise UsageError(
+            f"--resume: {record.path} holds no release; run without --resume "
+            "first, or pass the --record of the staging job"
+        )
+    recorded = record.release["artifact"]["digest"]
+    if recorded != digest:
+        raise UsageError(
+            f"--resume: this checkout packages to {digest}, but the recorded "
+            f"release is {recorded}; production gets only what passed staging, "
+            "so check out the same commit"
+        )
+
+
+def _finished(record: Record) -> ReleaseResult | None:
+    final = record.release.get("final")
+    if not final:
+        return None
+    return ReleaseResult(
+        ExitCode(final["exit_code"]), final["outcome"], final["message"]
+    )
+
+
+def _finish(record: Record, result: ReleaseResult, final: bool = True) -> ReleaseResult:
+    record.release["outcome"] = result.outcome
+    # Only verdicts are final; a platform error leaves the release resumable.
+    if final:
+        record.release["final"] = {
+            "exit_code": int(result.exit_code),
+            "outcome": result.outcome,
+            "message": result.message,
+        }
+    record.save()
+    return result
+
+
+def plan(options: ReleaseOptions, ctx: Context) -> list[str]:
+    """What `release` would do, read-only: the platform is only asked questions."""
+    book, built = packaging.package(options.runbook, options.excludes, ctx.progress)
+    lines = [f"package {book.slug} {book.version} -> {built.digest}"]
+    if options.skip_tests:
+        lines.append("skip the local tests (--skip-tests)")
+    else:
+        lines.append(f"test {options.runbook} with {len(options.children)} child(ren)")
+    try:
+        workflow = ctx.platform.find_workflow(options.workflow)
+    except PlatformError as exc:
+        lines.append(f"(platform not reachable, plan is partial: {exc})")
+        workflow = None
+    if workflow is None:
+        verb = "create" if options.create_workflow else "FAIL: no"
+        lines.append(f"{verb} workflow {options.workflow!r}")
+    known = workflow and ctx.record.version_for_digest(workflow.id, built.digest)
+    if known:
+        lines.append(f"reuse version {known['version_id']} (same digest)")
+    else:
+        lines.append(f"push the artifact as a new version of {options.workflow}")
+    for tenant, role in [(options.staging, "staging")] + [
+        (t, "production") for t in options.production
+    ]:
+        current = _safe_active(ctx, workflow.id if workflow else None, tenant)
+        lines.append(f"deploy to {role} {tenant} (active now: {current}), smoke-run it")
+        if role == "staging" and options.stop_after == "staging":
+            lines.append("stop after staging (--stop-after staging)")
+            break
+    lines.append("on a production failure: roll back the tenants already changed")
+    return lines
+
+
+def _safe_active(ctx: Context, workflow_id: str | None, tenant: str) -> str:
+    if workflow_id is None:
+        return "nothing"
+    try:
+        return active_version(ctx, workflow_id, tenant) or "nothing"
+    except NtroShipError:
+        return "unknown"

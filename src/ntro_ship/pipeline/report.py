@@ -1,0 +1,130 @@
+"""Results: a summary on stdout (text or JSON), GitHub outputs and step summary."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+
+from ntro_ship import github
+from ntro_ship.pipeline.record import Record
+
+
+def outputs(record: Record, verdict: str, rolled_back: bool) -> dict[str, str]:
+    """The step outputs named in docs/architecture.md."""
+    release = record.release if record.has_release() else {}
+    version = release.get("version") or {}
+    deployments = release.get("deployments") or []
+    staging = [d for d in deployments if d["purpose"] == "staging"]
+    production = [d for d in deployments if d["purpose"] == "production" and d["id"]]
+    smokes = release.get("smokes") or []
+    previous = next((d.get("previous_version_id") for d in production), None) or next(
+        (d.get("previous_version_id") for d in staging), None
+    )
+    return {
+        "version-id": str(version.get("version_id") or ""),
+        "artifact-digest": str((release.get("artifact") or {}).get("digest") or ""),
+        "staging-deployment-id": str(staging[-1]["id"] or "") if staging else "",
+        "smoke-task-id": str(smokes[0]["task_id"]) if smokes else "",
+        "verdict": verdict,
+        "production-deployment-ids": ",".join(d["id"] for d in production),
+        "previous-version-id": str(previous or ""),
+        "rolled-back": "true" if rolled_back else "false",
+    }
+
+
+def summary_markdown(record: Record, title: str, message: str) -> str:
+    release = record.release
+    runbook = release.get("runbook") or {}
+    artifact = release.get("artifact") or {}
+    version = release.get("version") or {}
+    commit = release.get("commit") or os.environ.get("GITHUB_SHA") or "-"
+    version_text = f"`{version.get('version_id', '-')}` ({version.get('version', '-')})"
+    lines = [
+        f"### ntro-ship {title}: {message}",
+        "",
+        "| | |",
+        "| --- | --- |",
+        f"| runbook | `{runbook.get('slug', '-')}` {runbook.get('version', '')} |",
+        f"| version | {version_text} |",
+        f"| digest | `{artifact.get('digest', '-')}` |",
+        f"| commit | `{commit}` |",
+    ]
+    for smoke in release.get("smokes") or []:
+        link = f" [run]({smoke['link']})" if smoke.get("link") else ""
+        lines.append(
+            f"| smoke on {smoke['tenant']} | **{smoke.get('verdict') or 'running'}** "
+            f"({smoke.get('detail', '')}){link} |"
+        )
+    for deployment in release.get("deployments") or []:
+        lines.append(
+            f"| {deployment['purpose']} {deployment['tenant']} | "
+            f"{deployment.get('verdict') or 'pending'}: now "
+            f"`{deployment['version_id']}`, before "
+            f"`{deployment.get('previous_version_id') or 'nothing'}` |"
+        )
+    tests = release.get("tests")
+    if tests:
+        lines += ["", tests.get("summary_markdown", "")]
+    return "\n".join(lines) + "\n"
+
+
+def text_summary(record: Record, message: str) -> str:
+    if not record.has_release():
+        return message
+    release = record.release
+    version = release.get("version") or {}
+    lines = [message]
+    runbook = release.get("runbook")
+    if runbook:
+        lines.append(f"  runbook   {runbook['slug']} {runbook['version']}")
+    if release.get("artifact"):
+        lines.append(f"  artifact  {release['artifact']['digest']}")
+    if version.get("version_id"):
+        lines.append(f"  version   {version['version_id']} ({version.get('version')})")
+    for d in release.get("deployments") or []:
+        lines.append(
+            f"  {d['purpose']:<10} {d['tenant']}: {d.get('verdict') or 'pending'}, "
+            f"active {d['version_id']} (was {d.get('previous_version_id') or '-'})"
+        )
+    for s in release.get("smokes") or []:
+        link = f" {s['link']}" if s.get("link") else ""
+        lines.append(
+            f"  smoke      {s['tenant']}: {s.get('verdict') or 'running'}"
+            f" ({s.get('detail', '')}){link}"
+        )
+    return "\n".join(lines)
+
+
+def emit(
+    record: Record,
+    *,
+    command: str,
+    exit_code: int,
+    verdict: str,
+    message: str,
+    as_json: bool,
+    rolled_back: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """Print the result, feed GitHub Actions, and return the exit code."""
+    if as_json:
+        payload = {
+            "command": command,
+            "exit_code": exit_code,
+            "verdict": verdict,
+            "message": message,
+            "record": str(record.path),
+            **(extra or {}),
+            "release": record.release if record.has_release() else None,
+        }
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        click.echo(text_summary(record, message))
+
+    if record.has_release():
+        github.set_outputs(outputs(record, verdict, rolled_back))
+        github.append_summary(summary_markdown(record, command, message))
+    return exit_code
