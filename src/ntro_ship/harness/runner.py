@@ -1,0 +1,344 @@
+"""Drives `ntro.testing` inside the runbook's own environment.
+
+Executed as a script by that environment's python, never imported by
+ntro-ship (which does not have `ntro` installed): `python runner.py SPEC`.
+SPEC is a JSON file naming the runbooks, scenarios, input and timeout, and
+the path where this script writes its JSON answer. Writing the answer to a
+file keeps it apart from the Temporal dev server's banners on stdout.
+
+It uses the harness's Python API rather than `ntro workflow test` because
+only the API lets it load custom scenarios (D15), resolve string annotations
+before auto-mocking an input (D6), validate an input up front instead of
+letting Temporal retry a bad one until the deadline, and tell which step a
+review or a failure belongs to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import sys
+import time
+import traceback
+import typing
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+# The tenant's worker runs with TEMPORAL_HOST set, which makes WorkflowError
+# a Temporal ApplicationError (it fails the run instead of retrying the
+# workflow task forever). Match that before `ntro` is first imported.
+os.environ.setdefault("TEMPORAL_HOST", "ntro-ship-test-harness")
+
+# A query on a workflow whose task keeps failing blocks until the server
+# gives up (about 30 s, D14); a short RPC deadline keeps `--timeout` honest.
+QUERY_RPC_TIMEOUT = timedelta(seconds=2)
+
+
+class StageProblem(Exception):
+    """A problem to report as structured JSON instead of a traceback."""
+
+    def __init__(self, kind: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.extra = extra
+
+
+def _load_harness() -> Any:
+    try:
+        testing = importlib.import_module("ntro.testing")
+    except ImportError as exc:
+        raise StageProblem(
+            "harness_missing",
+            f"the test harness cannot be imported ({exc})",
+            module=getattr(exc, "name", None),
+        ) from exc
+    return testing
+
+
+def _load_runbook(testing: Any, entry: dict[str, Any]) -> type:
+    try:
+        loaded: tuple[type, Any] = testing.load_runbook(
+            entry["path"], workflow_class=entry["workflow_class"]
+        )
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").startswith("_test_rb_"):
+            # The harness names the bundle's own modules `_test_rb_<slug>.*`.
+            missing = (exc.name or "").rpartition(".")[2]
+            raise StageProblem(
+                "load_failed",
+                f"{entry['slug']}: templates/{missing}.py is missing; "
+                "the harness loads it",
+                runbook=entry["path"],
+            ) from exc
+        raise StageProblem(
+            "missing_module",
+            f"{entry['slug']}: importing its code failed: {exc}",
+            module=exc.name,
+            runbook=entry["path"],
+        ) from exc
+    except (AttributeError, FileNotFoundError, ImportError, SyntaxError) as exc:
+        raise StageProblem(
+            "load_failed",
+            f"{entry['slug']}: {type(exc).__name__}: {exc}",
+            runbook=entry["path"],
+        ) from exc
+
+    cls = loaded[0]
+    # The parent dispatches children by the slug in their runbook.md, which
+    # need not match the folder name the harness would use.
+    setattr(cls, "__ntro_slug__", entry["slug"])  # noqa: B010
+    return cls
+
+
+def _custom_scenarios(testing: Any, runbook_path: str) -> dict[str, Any]:
+    path = Path(runbook_path) / "tests" / "scenarios.py"
+    if not path.is_file():
+        return {}
+
+    spec = importlib.util.spec_from_file_location("_ntro_ship_scenarios", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise StageProblem(
+            "load_failed", f"{path}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+    found: dict[str, Any] = {}
+    for value in vars(module).values():
+        candidates = value if isinstance(value, (list, tuple)) else [value]
+        for candidate in candidates:
+            if isinstance(candidate, testing.Scenario):
+                found[candidate.name] = candidate
+    return found
+
+
+def _select_scenarios(testing: Any, spec: dict[str, Any]) -> list[Any]:
+    available = dict(testing.BUILT_IN_SCENARIOS)
+    available.update(_custom_scenarios(testing, spec["runbook"]["path"]))
+    names = spec["scenarios"] or list(testing.BUILT_IN_SCENARIOS)
+    unknown = [name for name in names if name not in available]
+    if unknown:
+        raise StageProblem(
+            "unknown_scenario",
+            f"unknown scenario(s): {', '.join(unknown)}; "
+            f"available: {', '.join(available)}",
+        )
+    return [available[name] for name in names]
+
+
+def _run_input(workflow_cls: type, given: Any) -> Any:
+    pydantic = importlib.import_module("pydantic")
+    auto_mock = importlib.import_module("ntro.testing.auto_mock")
+
+    try:
+        hints = typing.get_type_hints(workflow_cls.run)  # type: ignore[attr-defined]
+    except Exception as exc:
+        raise StageProblem(
+            "bad_input", f"cannot resolve the annotations of run(): {exc}"
+        ) from exc
+    hints.pop("return", None)
+    if not hints:
+        if given is None:
+            raise StageProblem(
+                "no_input", f"{workflow_cls.__name__}.run() takes no payload"
+            )
+        return given
+
+    annotation = next(iter(hints.values()))
+    model = annotation if isinstance(annotation, type) else None
+    try:
+        if given is None:
+            return auto_mock.generate_fake(annotation)
+        if model is not None and issubclass(model, pydantic.BaseModel):
+            return model.model_validate(given)  # type: ignore[attr-defined]
+        return given
+    except pydantic.ValidationError as exc:
+        raise StageProblem(
+            "bad_input", f"the input does not fit {annotation.__name__}: {exc}"
+        ) from exc
+    except auto_mock.MockUnavailable as exc:
+        raise StageProblem(
+            "no_input", f"cannot build an input for run(): {exc}"
+        ) from exc
+
+
+def _step_aware_loop() -> type:
+    """The harness's agent loop, told which step each review belongs to."""
+    base: Any = importlib.import_module("ntro.testing.agent_loop").HarnessAgentLoop
+
+    class StepAwareAgentLoop(base):  # type: ignore[misc]
+        @staticmethod
+        async def _safe_query(handle: Any, name: str) -> Any:
+            try:
+                return await handle.query(name, rpc_timeout=QUERY_RPC_TIMEOUT)
+            except Exception:
+                return None
+
+        async def _handle_review(
+            self, handle: Any, pending: dict[str, Any], events: Any, ts: float
+        ) -> None:
+            # wait_for_action gates advertise no step_id (D15), so per-step
+            # overrides never matched; the running step is the gate's step.
+            if not pending.get("step_id"):
+                state = await self._safe_query(handle, "current_ui_state") or {}
+                pending = {**pending, "step_id": state.get("current_step_id")}
+            await super()._handle_review(handle, pending, events, ts)
+
+    return StepAwareAgentLoop
+
+
+async def _failed_step(client: Any, workflow_id: str, depth: int = 0) -> str | None:
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        state = await handle.query("current_ui_state", rpc_timeout=QUERY_RPC_TIMEOUT)
+    except Exception:
+        return None
+
+    step = state.get("current_step_id") if isinstance(state, dict) else None
+    children = (state.get("children") or {}).get(step) or []
+    unfinished = [c for c in children if c.get("status") != "completed"]
+    if step and unfinished and depth < 3:
+        child_id = f"{workflow_id}:{step}:{unfinished[0]['slug']}"
+        inner = await _failed_step(client, child_id, depth + 1)
+        if inner:
+            return f"{step} > {unfinished[0]['slug']}:{inner}"
+    return step
+
+
+def _failure_text(failure: Any) -> str:
+    deepest = failure
+    while deepest.HasField("cause"):
+        deepest = deepest.cause
+    kind = deepest.application_failure_info.type or ""
+    return f"{kind}: {deepest.message}" if kind else deepest.message
+
+
+async def _failure_cause(client: Any, workflow_id: str) -> str | None:
+    """The last failure Temporal recorded: why the run failed or is stuck."""
+    try:
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+    except Exception:
+        return None
+
+    cause = None
+    for event in history.events:
+        for field in (
+            "workflow_execution_failed_event_attributes",
+            "workflow_task_failed_event_attributes",
+        ):
+            if event.HasField(field):
+                cause = _failure_text(getattr(event, field).failure)
+    return cause
+
+
+def _jsonable(value: Any) -> Any:
+    pydantic_core = importlib.import_module("pydantic_core")
+    try:
+        return pydantic_core.to_jsonable_python(value)
+    except Exception:
+        return repr(value)
+
+
+async def _run_scenario(
+    testing: Any, parent: type, children: list[type], scenario: Any, spec: Any
+) -> dict[str, Any]:
+    async with testing.WorkflowHarness(parent, child_workflows=children) as harness:
+        outcome = await harness.run(
+            input=spec["input"], scenario=scenario, timeout_s=spec["timeout"]
+        )
+        failed_step = cause = None
+        if outcome.status != "completed":
+            client = harness._client
+            failed_step = await _failed_step(client, outcome.workflow_id)
+            cause = await _failure_cause(client, outcome.workflow_id)
+
+    timed_out = any(e.detail.get("reason") == "timeout" for e in outcome.events)
+    status = "passed" if outcome.status == "completed" else "failed"
+    return {
+        "name": scenario.name,
+        "status": "timed_out" if timed_out else status,
+        "error": outcome.error,
+        "cause": cause,
+        "failed_step": failed_step,
+        "workflow_id": outcome.workflow_id,
+        "duration_s": round(outcome.duration_s, 3),
+        "result": _jsonable(outcome.result),
+        "events": [
+            {
+                "kind": event.kind,
+                "workflow_id": event.workflow_id,
+                "at_s": round(event.timestamp_s, 3),
+                "detail": _jsonable(event.detail),
+            }
+            for event in outcome.events
+        ],
+    }
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("ntro", "temporalio"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+async def _main(spec: dict[str, Any]) -> dict[str, Any]:
+    testing = _load_harness()
+    agent_loop: Any = importlib.import_module("ntro.testing.agent_loop")
+
+    # WorkflowHarness.run looks the loop class up here at call time.
+    agent_loop.HarnessAgentLoop = _step_aware_loop()
+
+    parent = _load_runbook(testing, spec["runbook"])
+    children = [_load_runbook(testing, child) for child in spec["children"]]
+    scenarios = _select_scenarios(testing, spec)
+    spec = {**spec, "input": _run_input(parent, spec["input"])}
+
+    results = []
+    for scenario in scenarios:
+        started = time.monotonic()
+        try:
+            results.append(
+                await _run_scenario(testing, parent, children, scenario, spec)
+            )
+        except Exception as exc:
+            results.append(
+                {
+                    "name": scenario.name,
+                    "status": "failed",
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "cause": traceback.format_exc(limit=5),
+                    "failed_step": None,
+                    "workflow_id": None,
+                    "duration_s": round(time.monotonic() - started, 3),
+                    "result": None,
+                    "events": [],
+                }
+            )
+    return {"scenarios": results, "versions": _versions()}
+
+
+def main(argv: list[str]) -> int:
+    spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    try:
+        answer = asyncio.run(_main(spec))
+    except StageProblem as problem:
+        answer = {
+            "problem": {"kind": problem.kind, "message": str(problem), **problem.extra}
+        }
+    Path(spec["answer"]).write_text(json.dumps(answer, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""No side effects: both steps are human gates."""
