@@ -1,0 +1,189 @@
+"""`--fix`: pin loose runtime requirements to versions from a lock file.
+
+The versions come from files given with `--pin-from` (a lock file, a
+constraints file or `pip freeze` output: any requirements file whose lines
+are `name==version`) or, with `--resolve`, from pip-tools. Only the
+version specifier of a line changes (and a missing SDK extra is appended);
+comments, order, extras, markers, hashes, option lines, the encoding, the
+byte-order mark and the line endings stay as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from ntro_ship.errors import UsageError
+from ntro_ship.requirements.config import LintConfig
+from ntro_ship.requirements.decoding import DecodeError, decode
+from ntro_ship.requirements.findings import Finding
+from ntro_ship.requirements.parsing import Entry
+from ntro_ship.requirements.roles import CONSTRAINTS, RUNTIME
+from ntro_ship.requirements.tree import Tree
+
+PINNABLE = {"NTR001", "NTR002", "NTR022"}
+HEAD = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?P<extras>\[[^\]]*\])?")
+SPEC_END = re.compile(r"[ \t]*(;|[ \t]#|[ \t]--|\\$)|[ \t]*$")
+
+
+def pins_from(paths: list[str], config: LintConfig) -> dict[str, str]:
+    """name -> version for every exact pin in the given files."""
+    problems: list[str] = []
+    tree = Tree(
+        config,
+        lambda code, path, line, *rest: problems.append(f"{path}:{line}: {rest[2]}"),
+    )
+    pins: dict[str, str] = {}
+    for path in paths:
+        if not os.path.isfile(path):
+            raise UsageError(f"--pin-from {path}: no such file")
+        loaded = tree.load(path, CONSTRAINTS)
+        for entry in loaded.entries if loaded else []:
+            spec = entry.specifier
+            if entry.name and spec.startswith("==") and "*" not in spec:
+                pins.setdefault(entry.name, spec.lstrip("="))
+    if problems:
+        raise UsageError(f"--pin-from cannot be read: {problems[0]}")
+    return pins
+
+
+def resolve(entries: list[Entry]) -> dict[str, str]:
+    """Versions pip-tools picks for the loose requirements (needs the index)."""
+    wanted = sorted({f"{e.name}{e.specifier}" for e in entries if e.name})
+    with tempfile.TemporaryDirectory() as folder:
+        source = os.path.join(folder, "requirements.in")
+        target = os.path.join(folder, "requirements.txt")
+        with open(source, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(wanted) + "\n")
+        command = [
+            sys.executable,
+            "-m",
+            "piptools",
+            "compile",
+            "--quiet",
+            "--no-header",
+            "--no-annotate",
+            "--strip-extras",
+            "--output-file",
+            target,
+            source,
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise UsageError(
+                "--resolve: pip-compile failed (install pip-tools, or pass "
+                f"--pin-from LOCKFILE):\n{result.stderr.strip()}"
+            )
+        return pins_from([target], LintConfig())
+
+
+def apply(
+    findings: list[Finding],
+    config: LintConfig,
+    *,
+    pin_from: list[str],
+    use_resolver: bool,
+) -> list[str]:
+    """Rewrite the files with fixable findings; return the paths changed."""
+    by_file: dict[str, dict[int, set[str]]] = {}
+    for finding in findings:
+        if finding.code in PINNABLE or finding.code == "NTR021":
+            lines = by_file.setdefault(finding.path, {})
+            lines.setdefault(finding.line, set()).add(finding.code)
+    if not by_file:
+        return []
+
+    tree = Tree(config, lambda *args: None)
+    targets: dict[str, list[tuple[Entry, set[str]]]] = {}
+    for path, lines in by_file.items():
+        loaded = tree.load(path, RUNTIME)
+        for entry in loaded.entries if loaded else []:
+            if entry.line in lines and entry.name:
+                targets.setdefault(path, []).append((entry, lines[entry.line]))
+
+    pins = pins_from(pin_from, config) if pin_from else {}
+    if use_resolver:
+        loose = [
+            e for items in targets.values() for e, codes in items if codes & PINNABLE
+        ]
+        pins = {**resolve(loose), **pins}
+    needed = {
+        (finding.path, finding.line): _extra(finding.message)
+        for finding in findings
+        if finding.code == "NTR021"
+    }
+
+    changed = []
+    for path, items in sorted(targets.items()):
+        if _rewrite(path, items, pins, needed):
+            changed.append(path)
+    return changed
+
+
+def _extra(message: str) -> str:
+    match = re.search(r"lacks the \[([^\]]+)\] extra", message)
+    return match.group(1) if match else ""
+
+
+def _rewrite(
+    path: str,
+    items: list[tuple[Entry, set[str]]],
+    pins: dict[str, str],
+    needed: dict[tuple[str, int], str],
+) -> bool:
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        text, encoding, bom = decode(data)
+    except DecodeError:
+        return False
+    lines = text.splitlines(keepends=True)
+
+    for entry, codes in items:
+        index = entry.line - 1
+        version = pins.get(entry.name or "")
+        if codes & PINNABLE and not _fits(version, entry.specifier):
+            version = None
+        extra = needed.get((path, entry.line)) if "NTR021" in codes else None
+        if version is None and not extra:
+            continue
+        lines[index] = _edit(lines[index], entry.column - 1, version, extra)
+
+    new_text = "".join(lines)
+    if new_text == text:
+        return False
+    with open(path, "wb") as handle:
+        handle.write(bom + new_text.encode(encoding))
+    return True
+
+
+def _fits(version: str | None, specifier: str) -> bool:
+    if version is None:
+        return False
+    try:
+        return SpecifierSet(specifier).contains(version, prereleases=True)
+    except InvalidSpecifier:
+        return False
+
+
+def _edit(line: str, start: int, version: str | None, extra: str | None) -> str:
+    head = HEAD.match(line, start)
+    if head is None:
+        return line
+
+    extras = head.group("extras")
+    if extra:
+        inside = extras[1:-1].strip() if extras else ""
+        extras = f"[{inside},{extra}]" if inside else f"[{extra}]"
+    name_end = head.end("name")
+    rest_start = head.end()
+    stop = SPEC_END.search(line, rest_start)
+    spec_end = stop.start() if stop else len(line.rstrip("\r\n"))
+    spec = f"=={version}" if version else line[rest_start:spec_end].strip()
+    gap = line[name_end : head.start("extras")] if head.group("extras") else ""
+    return line[:name_end] + gap + (extras or "") + spec + line[spec_end:]

@@ -1,0 +1,174 @@
+"""Read a requirements file and everything it pulls in with -r and -c.
+
+Each file is read once, parsed into entries, and given a role: a file a
+runtime file includes with -r is runtime too (pip installs it), the target of
+-c is a constraints file. Problems found while reading (an unreadable file, a
+missing include, a cycle, a line pip cannot parse) become findings here; the
+rules in `rules.py` then judge the entries.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from ntro_ship.requirements.config import LintConfig
+from ntro_ship.requirements.decoding import DecodeError, decode
+from ntro_ship.requirements.lines import LogicalLine, logical_lines
+from ntro_ship.requirements.parsing import Entry, ParseError, parse
+from ntro_ship.requirements.roles import CONSTRAINTS, DEV, RUNTIME, role_for
+
+# (code, path, line, column, package, message, source line or None)
+Report = Callable[[str, str, int, int, "str | None", str, "LogicalLine | None"], None]
+
+
+class RequirementsFile:
+    def __init__(self, path: str, role: str) -> None:
+        self.path = path
+        self.role = role
+        self.entries: list[Entry] = []
+
+
+def role_of(path: str, config: LintConfig) -> str:
+    return role_for(
+        path, config.runtime_files, config.dev_files, config.constraints_files
+    )
+
+
+class Tree:
+    """All files reached from the files linted in one run."""
+
+    def __init__(self, config: LintConfig, report: Report) -> None:
+        self.config = config
+        self.report = report
+        self.files: dict[tuple[str, str], RequirementsFile] = {}
+
+    def load(
+        self, path: str, role: str, *, stack: tuple[str, ...] = ()
+    ) -> RequirementsFile | None:
+        key = (os.path.realpath(path), role)
+        if key in self.files:
+            return self.files[key]
+
+        requirements = RequirementsFile(path, role)
+        self.files[key] = requirements
+        text = self._read(path)
+        if text is None:
+            return requirements
+
+        for source in logical_lines(text):
+            if source.swallowed:
+                self._swallowed(path, source)
+            if not source.text:
+                continue
+            try:
+                entry = parse(source)
+            except ParseError as exc:
+                self.report(
+                    "NTR060",
+                    path,
+                    source.number,
+                    exc.column,
+                    None,
+                    f"pip cannot parse this line: {exc}",
+                    source,
+                )
+                continue
+            requirements.entries.append(entry)
+            if entry.kind == "orphan-hash":
+                self.report(
+                    "NTR051",
+                    path,
+                    entry.line,
+                    entry.column,
+                    None,
+                    "--hash on a line of its own belongs to no requirement; "
+                    "pip ignores it (end the line before with `\\`)",
+                    source,
+                )
+            elif entry.kind in ("include", "constraint"):
+                self._include(requirements, entry, (*stack, key[0]))
+        return requirements
+
+    def _read(self, path: str) -> str | None:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            self.report("NTR061", path, 1, 1, None, f"cannot be read: {reason}", None)
+            return None
+        try:
+            return decode(data)[0]
+        except DecodeError as exc:
+            self.report("NTR061", path, 1, 1, None, f"file {exc}", None)
+            return None
+
+    def _swallowed(self, path: str, source: LogicalLine) -> None:
+        hidden = [text.strip() for _, text in source.swallowed if text.strip()]
+        if not hidden:
+            return
+        self.report(
+            "NTR050",
+            path,
+            source.number,
+            1,
+            None,
+            "the comment on this line ends in a backslash, so pip also "
+            f"ignores the next line ({hidden[0]!r}); remove the backslash",
+            source,
+        )
+
+    def _include(
+        self, parent: RequirementsFile, entry: Entry, stack: tuple[str, ...]
+    ) -> None:
+        target = entry.target
+        if "://" in target:
+            return  # A remote include cannot be checked offline.
+        folder = os.path.dirname(parent.path)
+        path = os.path.normpath(os.path.join(folder, target))
+        option = "-r" if entry.kind == "include" else "-c"
+
+        if os.path.realpath(path) in stack:
+            self.report(
+                "NTR063",
+                parent.path,
+                entry.line,
+                entry.column,
+                None,
+                f"{option} {target} includes a file that already includes "
+                "this one; remove one of the two includes",
+                entry.source,
+            )
+            return
+        if not os.path.isfile(path):
+            self.report(
+                "NTR062",
+                parent.path,
+                entry.line,
+                entry.column,
+                None,
+                f"{option} {target}: no such file (looked for {path})",
+                entry.source,
+            )
+            return
+
+        if entry.kind == "constraint":
+            role = CONSTRAINTS
+        elif parent.role == RUNTIME:
+            role = RUNTIME
+            if role_of(path, self.config) == DEV:
+                self.report(
+                    "NTR031",
+                    parent.path,
+                    entry.line,
+                    entry.column,
+                    None,
+                    f"-r {target} pulls a development file into runtime "
+                    "requirements; install it from the dev file instead",
+                    entry.source,
+                )
+        else:
+            role = parent.role
+        entry.target = path
+        self.load(path, role, stack=stack)
