@@ -145,4 +145,7 @@ def _nested_markers(data: bytes) -> list[str]:
 
 
 def _relative(text: str, root: Path) -> str:
-    return text.replace(str(root) + os.sep, "").replace(str(root), ".")
+    """Paths as the runbook author knows them, not under the scratch folder."""
+    for prefix in (str(root), os.path.relpath(root)):
+        text = text.replace(prefix + os.sep, "").replace(prefix, ".")
+    return text
