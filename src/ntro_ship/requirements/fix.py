@@ -172,6 +172,11 @@ def _fits(version: str | None, specifier: str) -> bool:
 
 
 def _edit(line: str, start: int, version: str | None, extra: str | None) -> str:
+    body = line.rstrip("\r\n")
+    return _edit_body(body, start, version, extra) + line[len(body) :]
+
+
+def _edit_body(line: str, start: int, version: str | None, extra: str | None) -> str:
     head = HEAD.match(line, start)
     if head is None:
         return line
@@ -183,7 +188,7 @@ def _edit(line: str, start: int, version: str | None, extra: str | None) -> str:
     name_end = head.end("name")
     rest_start = head.end()
     stop = SPEC_END.search(line, rest_start)
-    spec_end = stop.start() if stop else len(line.rstrip("\r\n"))
+    spec_end = stop.start() if stop else len(line)
     spec = f"=={version}" if version else line[rest_start:spec_end].strip()
     gap = line[name_end : head.start("extras")] if head.group("extras") else ""
     return line[:name_end] + gap + (extras or "") + spec + line[spec_end:]
