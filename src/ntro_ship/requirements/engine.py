@@ -68,7 +68,7 @@ def check_files(
     collector = Collector(config)
     tree = Tree(config, collector)
     for path in paths:
-        name = str(path)
+        name = os.path.normpath(path)
         top = tree.load(name, role or role_of(name, config))
         if top is not None:
             judge(tree, top, collector)

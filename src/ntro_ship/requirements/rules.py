@@ -84,14 +84,14 @@ def _pinning(
 
     assert name is not None
     sdk_extras = name == config.sdk_package and entry.extras
-    written = f"{name}[{','.join(entry.extras)}]" if entry.extras else name
+    as_written = entry.raw.split(";", 1)[0].strip()
     code = "NTR022" if sdk_extras else None
     specifier = entry.specifier
     if entry.variables and any(v in entry.raw for v in entry.variables):
         report(
             code or "NTR002",
             *at,
-            f"{written}: the version comes from "
+            f"{as_written}: the version comes from "
             f"${{{entry.variables[0]}}}, which the tenant's environment decides; "
             "pin it with ==",
             entry.source,
@@ -103,8 +103,7 @@ def _pinning(
         report(
             "NTR003",
             *at,
-            f"{written}{specifier} uses ===, which compares "
-            "strings, not versions; prefer ==",
+            f"{as_written} uses ===, which compares strings, not versions; prefer ==",
             entry.source,
         )
         return
@@ -114,14 +113,15 @@ def _pinning(
         report(
             code or "NTR001",
             *at,
-            f"{written} has no version pin; pin it with ==, e.g. {written}==<version>",
+            f"{as_written} has no version pin; pin it with ==, "
+            f"e.g. {as_written}==<version>",
             entry.source,
         )
     else:
         report(
             code or "NTR002",
             *at,
-            f"{written}{specifier} is a range, not one version; pin it with ==",
+            f"{as_written} is a range, not one version; pin it with ==",
             entry.source,
         )
 
