@@ -58,8 +58,8 @@ def inspect(data: bytes, limits: Limits) -> list[zipfile.ZipInfo]:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size >= RATIO_FLOOR_BYTES and ratio > MAX_RATIO:
             raise ArtifactProblem(
-                f"artifact entry '{info.filename}' expands {ratio:.0f} times "
-                f"({info.file_size} bytes): refused as a zip bomb"
+                f"artifact entry '{info.filename}' expands to {info.file_size} "
+                f"bytes at more than {MAX_RATIO}:1: refused as a zip bomb"
             )
     if total > limits.max_unpacked_bytes:
         raise ArtifactProblem(

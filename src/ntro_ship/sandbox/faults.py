@@ -78,7 +78,7 @@ class FaultSpec(pydantic.BaseModel):
         if self.kind in HTTP_KINDS:
             if not self.match:
                 raise ValueError(
-                    f"a '{self.kind}' fault needs 'match', e.g. "
+                    f"fault kind '{self.kind}' needs 'match', e.g. "
                     '"POST /v1/workspace/registry/deployments"'
                 )
             method, _, path = self.match.partition(" ")
@@ -89,7 +89,7 @@ class FaultSpec(pydantic.BaseModel):
                 )
         elif self.match is not None:
             raise ValueError(
-                f"a '{self.kind}' fault takes tenant/workflow/version, not match"
+                f"fault kind '{self.kind}' takes tenant/workflow/version, not match"
             )
         return self
 
