@@ -111,7 +111,10 @@ def deploy(
         except OutcomeUnknown:
             created = _reconcile(ctx, release["pending"])
             if created is None:
-                raise
+                # The listing proves nothing was created: ask once more.
+                created = ctx.platform.create_deployment(
+                    workflow_id, version_id, tenant, entity
+                )
         pending = release["pending"]
 
     entry = {

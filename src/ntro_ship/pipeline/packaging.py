@@ -124,10 +124,17 @@ def resolve_workflow(
             "name, or pass --create-workflow to register it"
         )
 
-    # A lost answer here is harmless: the next find_workflow sees the row.
-    created = ctx.platform.create_workflow(
-        workflow, description or book.description or None, schedule, timezone
-    )
+    description = description or book.description or None
+    try:
+        created = ctx.platform.create_workflow(
+            workflow, description, schedule, timezone
+        )
+    except OutcomeUnknown:
+        # Names are unique, so looking again tells whether the lost create
+        # took effect; only when it did not is it sent a second time.
+        created = ctx.platform.find_workflow(workflow) or ctx.platform.create_workflow(
+            workflow, description, schedule, timezone
+        )
     ctx.progress.step("push", f"registered workflow {created.name} ({created.id})")
     return created
 
@@ -165,8 +172,10 @@ def push(ctx: Context, built: artifacts.Artifact, workflow: Workflow) -> dict[st
     except OutcomeUnknown:
         found = _reconcile_push(ctx, workflow.id, release["pending"])
         if found is None:
-            raise
-        version = Version(found["version_id"], workflow.id, found["version"])
+            # The listing proves the lost push created nothing: send it again.
+            version = ctx.platform.push_version(workflow.id, built.data)
+        else:
+            version = Version(found["version_id"], workflow.id, found["version"])
 
     entry = {
         "workflow_id": workflow.id,

@@ -1,0 +1,95 @@
+"""`release` end to end against the sandbox, and the promises it keeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.pipeline.conftest import RELEASE_ARGS, Ship, change
+
+from ntro_ship.exit_codes import ExitCode
+
+
+def test_release_takes_the_runbook_to_production(ship: Ship, runbook: Path) -> None:
+    result = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert result.code == ExitCode.OK, result.err
+    assert result.out.startswith("released: ")
+    assert ship.active("staging") == "1"
+    assert ship.active("production") == "1"
+    record = ship.record_data()
+    assert record["release"]["outcome"] == "released"
+    assert [s["verdict"] for s in record["release"]["smokes"]] == ["passed", "passed"]
+
+
+def test_running_it_again_creates_nothing_new(ship: Ship, runbook: Path) -> None:
+    first = ship("release", str(runbook), *RELEASE_ARGS)
+    again = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert (first.code, again.code) == (ExitCode.OK, ExitCode.OK)
+    assert len(ship.versions()) == 1
+    assert len(ship.deployments("staging")) == 1
+    assert len(ship.deployments("production")) == 1
+
+
+def test_a_new_version_remembers_the_previous_one(ship: Ship, runbook: Path) -> None:
+    ship("release", str(runbook), *RELEASE_ARGS)
+    change(runbook, "v2")
+
+    result = ship("release", str(runbook), *RELEASE_ARGS, "--json")
+
+    assert result.code == ExitCode.OK, result.err
+    production = [
+        d
+        for d in result.json()["release"]["deployments"]
+        if d["purpose"] == "production"
+    ]
+    assert production[0]["previous_version_id"] == ship.versions()[1]["id"]
+    assert ship.active("production") == "2"
+
+
+def test_plan_changes_nothing(ship: Ship, runbook: Path) -> None:
+    result = ship("release", str(runbook), *RELEASE_ARGS, "--plan")
+
+    assert result.code == ExitCode.OK, result.err
+    assert "- create workflow 'nav-monthly'" in result.out
+    assert "- deploy to production production (active now: nothing)" in result.out
+    assert ship.api("/workspace/registry/workflows") == []
+    assert not ship.record.exists()
+
+
+def test_stop_after_staging_then_resume(ship: Ship, runbook: Path) -> None:
+    staged = ship("release", str(runbook), *RELEASE_ARGS, "--stop-after", "staging")
+
+    assert staged.code == ExitCode.OK, staged.err
+    assert staged.out.startswith("staged: ")
+    assert ship.active("staging") == "1"
+    assert ship.deployments("production") == []
+
+    resumed = ship("release", str(runbook), *RELEASE_ARGS, "--resume")
+
+    assert resumed.code == ExitCode.OK, resumed.err
+    assert ship.active("production") == "1"
+    assert len(ship.deployments("staging")) == 1
+    assert len(ship.versions()) == 1
+
+
+def test_resume_refuses_a_different_checkout(ship: Ship, runbook: Path) -> None:
+    ship("release", str(runbook), *RELEASE_ARGS, "--stop-after", "staging")
+    change(runbook, "edited after approval")
+
+    result = ship("release", str(runbook), *RELEASE_ARGS, "--resume")
+
+    assert result.code == ExitCode.USAGE
+    assert "production gets only what passed staging" in result.err
+    assert ship.deployments("production") == []
+
+
+def test_release_without_the_test_stage_flag_runs_or_explains(
+    ship: Ship, runbook: Path
+) -> None:
+    args = [a for a in RELEASE_ARGS if a != "--skip-tests"]
+
+    result = ship("release", str(runbook), *args, "--plan")
+
+    assert result.code == ExitCode.OK
+    assert "test " in result.out
