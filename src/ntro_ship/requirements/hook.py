@@ -68,7 +68,8 @@ def looks_clean(path: str) -> bool:
         if name in names:
             return False
         names.add(name)
-        extras = set((pinned.group("extras") or "").lower().split(",")) - {""}
+        written = pinned.group("extras")
+        extras = set(written.lower().split(",")) if written else set()
         if role == roles.RUNTIME and _dev_only(name, extras):
             return False
         if name == "ntro":
@@ -83,9 +84,7 @@ def looks_clean(path: str) -> bool:
 
 
 def _dev_only(name: str, extras: set[str]) -> bool:
-    from fnmatch import fnmatchcase
-
-    if any(fnmatchcase(name, pattern) for pattern in defaults.DEV_PACKAGES):
+    if roles.name_matcher(defaults.DEV_PACKAGES)(name):
         return True
     return bool(extras & set(defaults.DEV_EXTRAS.get(name, ())))
 

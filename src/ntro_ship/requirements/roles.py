@@ -7,7 +7,9 @@ is runtime: when in doubt, hold it to the stricter contract.
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from fnmatch import fnmatchcase
 
 RUNTIME, DEV, CONSTRAINTS = "runtime", "dev", "constraints"
@@ -29,4 +31,45 @@ def role_for(
 def matches(posix: str, pattern: str) -> bool:
     depth = pattern.count("/") + 1
     tail = "/".join(posix.split("/")[-depth:])
-    return fnmatchcase(tail, pattern) or fnmatchcase(posix, pattern)
+    return glob(tail, pattern) or glob(posix, pattern)
+
+
+def glob(text: str, pattern: str) -> bool:
+    """fnmatchcase, without compiling a regex for the usual `*`-only patterns.
+
+    The hook matches a few dozen patterns once per process, and compiling
+    each into a regex would cost more than the whole check of a short file.
+    """
+    if "?" in pattern or "[" in pattern:
+        return fnmatchcase(text, pattern)
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return text == pattern
+    first, *middle, last = parts
+    if len(text) < len(first) + len(last) or not (
+        text.startswith(first) and text.endswith(last)
+    ):
+        return False
+    position, end = len(first), len(text) - len(last)
+    for part in middle:
+        found = text.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
+
+
+@functools.cache
+def name_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """A test for "this package name matches one of these glob patterns".
+
+    Plain names go in a set, so that a pip-compile output with thousands of
+    names costs one set lookup per name plus the few real globs.
+    """
+    literal = frozenset(p for p in patterns if not any(c in p for c in "*?["))
+    globs = tuple(p for p in patterns if p not in literal)
+
+    def matches(name: str) -> bool:
+        return name in literal or any(glob(name, pattern) for pattern in globs)
+
+    return matches

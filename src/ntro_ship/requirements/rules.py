@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-from fnmatch import fnmatchcase
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -16,7 +15,7 @@ from ntro_ship.requirements import sdk
 from ntro_ship.requirements.config import LintConfig
 from ntro_ship.requirements.markers import may_overlap
 from ntro_ship.requirements.parsing import Entry
-from ntro_ship.requirements.roles import CONSTRAINTS, RUNTIME
+from ntro_ship.requirements.roles import CONSTRAINTS, RUNTIME, name_matcher
 from ntro_ship.requirements.tree import Report, RequirementsFile, Tree
 
 FULL_COMMIT = re.compile(r"^([0-9a-f]{40}|[0-9a-f]{64})$")
@@ -200,7 +199,7 @@ def _dev_only(path: str, entry: Entry, config: LintConfig, report: Report) -> No
     if name is None or name in config.allowed_packages:
         return
     at = (path, entry.line, entry.column, name)
-    if any(fnmatchcase(name, pattern) for pattern in config.dev_packages):
+    if name_matcher(config.dev_packages)(name):
         report(
             "NTR030",
             *at,
