@@ -1,0 +1,275 @@
+"""Each stage on its own, against the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.pipeline.conftest import RELEASE_ARGS, Ship, change
+
+from ntro_ship.exit_codes import ExitCode
+
+STAGING = ("--tenant", "staging", "--entity", "fund-a", "--period", "2026-11")
+
+
+def push(ship: Ship, runbook: Path) -> None:
+    result = ship(
+        "push", str(runbook), "--workflow", "nav-monthly", "--create-workflow"
+    )
+    assert result.code == ExitCode.OK, result.err
+
+
+def released_twice(ship: Ship, runbook: Path) -> None:
+    """Versions 1 and 2 both released; production runs 2."""
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    change(runbook, "v2")
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+
+
+def test_push_needs_an_existing_workflow_or_the_flag(ship: Ship, runbook: Path) -> None:
+    result = ship("push", str(runbook), "--workflow", "nav-monthly")
+
+    assert result.code == ExitCode.USAGE
+    assert "workflow 'nav-monthly' does not exist" in result.err
+    assert "--create-workflow" in result.err
+
+
+def test_same_digest_pushed_twice_reuses_the_version(ship: Ship, runbook: Path) -> None:
+    push(ship, runbook)
+    again = ship("push", str(runbook), "--workflow", "nav-monthly")
+
+    assert again.code == ExitCode.OK
+    assert "already pushed as version" in again.err
+    assert len(ship.versions()) == 1
+
+
+def test_deploy_before_push_says_what_to_do(ship: Ship) -> None:
+    result = ship("deploy", "--tenant", "staging")
+
+    assert result.code == ExitCode.USAGE
+    assert "no release recorded yet" in result.err
+
+
+def test_deploy_waits_and_confirms_the_active_version(
+    ship: Ship, runbook: Path
+) -> None:
+    push(ship, runbook)
+
+    result = ship("deploy", "--tenant", "staging", "--json")
+
+    assert result.code == ExitCode.OK, result.err
+    deployment = result.json()["release"]["deployments"][0]
+    assert deployment["verdict"] == "passed"
+    assert deployment["confirmed_by"] == "active deployment"
+    assert ship.active("staging") == "1"
+
+
+def test_failed_deployment_is_a_failed_verdict(ship: Ship, runbook: Path) -> None:
+    push(ship, runbook)
+    ship.sandbox.add_fault(
+        {"kind": "deploy_fail", "tenant": "staging", "message": "pip: no ntro==9"}
+    )
+
+    result = ship("deploy", "--tenant", "staging")
+
+    assert result.code == ExitCode.FAILED
+    assert "failed: pip: no ntro==9" in result.err
+
+
+def test_slow_deployment_times_out(ship: Ship, runbook: Path) -> None:
+    push(ship, runbook)
+    ship.sandbox.set_delays(deploy_delay=5)
+
+    result = ship("deploy", "--tenant", "staging", "--deploy-timeout", "0.5")
+
+    assert result.code == ExitCode.TIMED_OUT
+    assert "not DEPLOYED after 0.5s (raise --deploy-timeout?)" in result.err
+
+
+@pytest.mark.parametrize(
+    ("fault", "flags", "code", "says"),
+    [
+        pytest.param(None, (), ExitCode.OK, "passed (completed)", id="completed"),
+        pytest.param(
+            {"kind": "run_fail", "failure": {"type": "KeyError", "message": "nav"}},
+            (),
+            ExitCode.FAILED,
+            "failed: failed: KeyError: nav",
+            id="failed",
+        ),
+        pytest.param(
+            {"kind": "run_block"},
+            (),
+            ExitCode.INCONCLUSIVE,
+            "inconclusive: blocked on a human step",
+            id="blocked",
+        ),
+        pytest.param(
+            {"kind": "run_block"},
+            ("--accept-blocked",),
+            ExitCode.OK,
+            "passed (blocked on a human step (accepted))",
+            id="blocked-accepted",
+        ),
+        pytest.param(
+            {"kind": "run_hang"},
+            ("--run-timeout", "0.5"),
+            ExitCode.TIMED_OUT,
+            "timed out: no verdict after 0.5s",
+            id="never-finishes",
+        ),
+    ],
+)
+def test_smoke_verdicts(
+    ship: Ship,
+    runbook: Path,
+    fault: dict[str, object] | None,
+    flags: tuple[str, ...],
+    code: ExitCode,
+    says: str,
+) -> None:
+    push(ship, runbook)
+    assert ship("deploy", "--tenant", "staging").code == ExitCode.OK
+    if fault:
+        ship.sandbox.add_fault({**fault, "tenant": "staging"})
+
+    result = ship("smoke", *STAGING, *flags)
+
+    assert result.code == code, result.err
+    assert says in result.err
+    assert "/ui/tasks/" in result.out
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param({"kind": "run_fail"}, id="failed"),
+        pytest.param({"kind": "run_block"}, id="blocked"),
+        pytest.param({"kind": "run_hang"}, id="timed-out"),
+    ],
+)
+def test_never_promoted_unverified(
+    ship: Ship, runbook: Path, fault: dict[str, object]
+) -> None:
+    ship.sandbox.add_fault({**fault, "tenant": "staging"})
+
+    released = ship("release", str(runbook), *RELEASE_ARGS, "--run-timeout", "0.5")
+    promoted = ship("promote", "--tenant", "production")
+
+    assert released.code in (ExitCode.FAILED, ExitCode.INCONCLUSIVE, ExitCode.TIMED_OUT)
+    assert "production untouched" in released.out
+    assert promoted.code == ExitCode.FAILED
+    assert "has no passed staging smoke run" in promoted.err
+    assert ship.deployments("production") == []
+
+
+def test_production_smoke_failure_rolls_back(ship: Ship, runbook: Path) -> None:
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    change(runbook, "v2")
+    ship.sandbox.add_fault({"kind": "run_fail", "tenant": "production"})
+
+    result = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert result.code == ExitCode.ROLLED_BACK, result.err
+    assert result.out.startswith("rolled back: promotion failed (production: failed")
+    assert ship.active("production") == "1"
+    assert ship.active("staging") == "2"
+
+
+def test_every_changed_tenant_is_rolled_back(ship: Ship, runbook: Path) -> None:
+    both = (*RELEASE_ARGS, "--production", "production-eu")
+    assert ship("release", str(runbook), *both).code == ExitCode.OK
+    change(runbook, "v2")
+    ship.sandbox.add_fault({"kind": "run_fail", "tenant": "production-eu"})
+
+    result = ship("release", str(runbook), *both)
+
+    assert result.code == ExitCode.ROLLED_BACK, result.err
+    assert (ship.active("production"), ship.active("production-eu")) == ("1", "1")
+
+
+def test_failed_rollback_is_degraded(ship: Ship, runbook: Path) -> None:
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    change(runbook, "v2")
+    ship.sandbox.add_fault({"kind": "run_fail", "tenant": "production"})
+    ship.sandbox.add_fault(
+        {"kind": "deploy_fail", "tenant": "production", "version": "1"}
+    )
+
+    result = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert result.code == ExitCode.DEGRADED, result.err
+    assert "DEGRADED" in result.err
+    assert "Production needs a human now." in result.out
+
+
+def test_first_release_failing_in_production_is_degraded(
+    ship: Ship, runbook: Path
+) -> None:
+    ship.sandbox.add_fault({"kind": "run_fail", "tenant": "production"})
+
+    result = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert result.code == ExitCode.DEGRADED
+    assert "production: no earlier version to go back to" in result.out
+
+
+def test_rollback_goes_to_the_previous_version_or_the_named_one(
+    ship: Ship, runbook: Path
+) -> None:
+    released_twice(ship, runbook)
+
+    back = ship("rollback", "--tenant", "production")
+    assert back.code == ExitCode.OK, back.err
+    assert ship.active("production") == "1"
+
+    forward = ship("rollback", "--tenant", "production", "--to", "2")
+    assert forward.code == ExitCode.OK, forward.err
+    assert ship.active("production") == "2"
+
+
+def test_rollback_without_record_asks_the_platform(ship: Ship, runbook: Path) -> None:
+    released_twice(ship, runbook)
+    ship.record.unlink()
+
+    result = ship("rollback", "--tenant", "production", "--workflow", "nav-monthly")
+
+    assert result.code == ExitCode.OK, result.err
+    assert ship.active("production") == "1"
+
+
+def test_status_shows_active_versions_and_the_last_release(
+    ship: Ship, runbook: Path
+) -> None:
+    released_twice(ship, runbook)
+    version_2 = ship.versions()[0]["id"]
+
+    result = ship("status")
+
+    assert result.code == ExitCode.OK
+    assert f"  production: active {version_2}" in result.out
+    assert "last release: released" in result.out
+
+
+def test_github_outputs_and_summary_without_the_key(
+    ship: Ship, runbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs, summary = tmp_path / "out", tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_SHA", "0123abc")
+
+    result = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert result.code == ExitCode.OK
+    written = outputs.read_text()
+    for name in ("version-id", "artifact-digest", "staging-deployment-id",
+                 "smoke-task-id", "verdict", "production-deployment-ids",
+                 "previous-version-id", "rolled-back"):  # fmt: skip
+        assert f"{name}<<" in written
+    assert "released" in written
+    text = summary.read_text()
+    assert "`0123abc`" in text and "sha256:" in text
+    assert f"::add-mask::{ship.sandbox.api_key}" in result.out
+    assert ship.sandbox.api_key not in ship.record.read_text() + written + text
