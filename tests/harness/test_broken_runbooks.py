@@ -34,6 +34,19 @@ def test_reject_all_bug_in_junit_xml(run_cli: RunCli, tmp_path: Path) -> None:
     assert '<failure message="reject_all failed at step review_journals: ' in text
 
 
+def test_stuck_runbook_times_out_with_exit_4_naming_the_step(run_cli: RunCli) -> None:
+    completed = run_cli(
+        DATA / "waits-forever", "--input", '"2026-03"', "--timeout", "1"
+    )
+
+    assert completed.returncode == 4, completed.stderr
+    assert completed.stdout.splitlines()[-3:] == [
+        "happy timed out at step await_bank_feed: timed out after 1.0s",
+        "reject_all timed out at step await_bank_feed: timed out after 1.0s",
+        "summary: 0 passed, 2 failed (of 2)",
+    ]
+
+
 def test_missing_dependency_fails_naming_the_module(run_cli: RunCli) -> None:
     completed = run_cli(DATA / "missing-dependency")
 

@@ -141,8 +141,9 @@ def _run_harness(
         spec_path.write_text(json.dumps({**spec, "answer": str(answer_path)}))
 
         env = {**os.environ, "TMPDIR": private_tmp}
-        # -B: no __pycache__ written into the runbook's tree (it gets zipped).
-        command = [str(environment.python), "-B", str(RUNNER), str(spec_path)]
+        # -I: nothing from PYTHONPATH or the runner's folder shadows the
+        # runbook's imports; -B: no __pycache__ in its tree (it gets zipped).
+        command = [str(environment.python), "-I", "-B", str(RUNNER), str(spec_path)]
         try:
             completed = subprocess.run(
                 command, env=env, capture_output=True, text=True, timeout=deadline
