@@ -99,3 +99,14 @@ def test_hook_fix_exit_codes(tmp_path: Path, monkeypatch, capsys) -> None:  # ty
     assert hook(["--fix", "--pin-from", "lock.txt", "requirements.txt"]) == 1
     assert capsys.readouterr().err == "Fixing requirements.txt\n"
     assert hook(["--fix", "--pin-from", "lock.txt", "requirements.txt"]) == 0
+
+
+@pytest.mark.slow
+def test_fix_resolves_with_pip_tools(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """pip-compile picks the version (this needs the package index)."""
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "requirements.txt"
+    target.write_text("idna>=3.0,<3.8  # IDNA\n")
+
+    assert main(["lint", "--fix", "--resolve", "requirements.txt"]) == 1
+    assert target.read_text() == "idna==3.7  # IDNA\n"

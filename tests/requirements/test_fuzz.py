@@ -25,6 +25,9 @@ FRAGMENTS = [
     "a" * 64, "--index-url https://x/simple", "--pre", "git+https://g/o/r@",
     "0123456789abcdef0123456789abcdef01234567", "#egg=r", " @ ", "https://x/r.whl",
     "#sha256=", "./local", "${VAR}", "\ufeff", "\x00", "é", "[", "]", "(", '"',
+    "a", "B_c", "d.e", "==1", "1", ".", "0", "_", "-", ",", "\\", "    ", "#",
+    "==1.0\n", "pytest-x==1\n", "ntro[workflow]==1\n", "    --hash=sha256:abc",
+    "\u00b2", "\u0661",
 ]  # fmt: skip
 requirements_text = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join)
 SETTINGS = settings(
