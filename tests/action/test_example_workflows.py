@@ -174,6 +174,11 @@ def test_a_clean_release_promotes_what_staging_verified(
     assert "| smoke on staging | **passed** (completed) [run](" in summary
     assert f"/ui/tasks/{task})" in summary
     assert "happy" in summary and "reject_all" in summary
+    assert summary.endswith(
+        "#### After approval\n\n"
+        "- deploy to production production (active now: nothing), smoke-run it\n"
+        "- on a production failure: roll back the tenants already changed\n"
+    )
     assert "### ntro-ship promote: promoted to production" in (
         run.job_summary("production")
     )
@@ -214,6 +219,10 @@ def test_a_failing_production_check_rolls_production_back(
     candidate = run.outputs["staging", "stage"]["version-id"]
     promoted = run.outputs["production", "promote"]
     assert candidate != earlier
+    assert (
+        f"- deploy to production production (active now: {earlier}), smoke-run it"
+        in run.job_summary("staging")
+    )
     assert promoted["rolled-back"] == "true"
     assert promoted["previous-version-id"] == earlier
     assert active_version(sandbox, "production") == earlier
