@@ -182,13 +182,14 @@ def test_task_logs_tell_the_story(platform: Any, good_zip: bytes) -> None:
 
     logs = platform.client.get(f"/workspace/tasks/{task['id']}/logs").json()
 
-    assert [line["message"] for line in logs][1:] == [
-        "running version 1",
-        "step 'Collect trial balance': COMPLETED",
-        "step 'Compute NAV': COMPLETED",
-        "step 'publish': COMPLETED",
-        "task COMPLETED",
+    assert [(entry["type"], entry["payload"]) for entry in logs][1:] == [
+        ("TASK_STARTED", {"version": "1"}),
+        ("STEP_UPDATED", {"name": "Collect trial balance", "status": "COMPLETED"}),
+        ("STEP_UPDATED", {"name": "Compute NAV", "status": "COMPLETED"}),
+        ("STEP_UPDATED", {"name": "publish", "status": "COMPLETED"}),
+        ("TASK_COMPLETED", {}),
     ]
+    assert [entry["id"] for entry in logs] == [f"{task['id']}-{n}" for n in range(1, 7)]
 
 
 def test_task_lists_history_and_status_filter(platform: Any, good_zip: bytes) -> None:

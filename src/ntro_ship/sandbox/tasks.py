@@ -164,28 +164,28 @@ async def get_task(request: Request) -> JSONResponse:
 
 
 def task_logs(row: Row, at: float) -> list[dict[str, Any]]:
-    """Log lines a worker would have written so far."""
+    """The task's events so far, as SDK >= 0.1.1 reads them (TaskLogEntry)."""
     created, delay, outcome = row["created_at"], row["delay"], row["outcome"]
-    lines = [(created, "INFO", f"task queued on tenant {row['tenant_id']}")]
     phase = clock.task_phase(created, delay, outcome, at)
+    events: list[tuple[float, str, dict[str, Any]]] = [
+        (created, "TASK_QUEUED", {"tenantId": row["tenant_id"]})
+    ]
     if phase.status != "PENDING":
         started = created + delay * clock.PENDING_SHARE
-        lines.append((started, "INFO", f"running version {row['version_label']}"))
+        events.append((started, "TASK_STARTED", {"version": row["version_label"]}))
     for step in clock.task_steps(json.loads(row["steps"]), created, delay, outcome, at):
         if step["status"] != "PENDING":
-            lines.append(
-                (phase.since, "INFO", f"step '{step['name']}': {step['status']}")
-            )
+            events.append((phase.since, "STEP_UPDATED", dict(step)))
     if phase.status == "FAILED":
-        lines.append(
-            (phase.since, "ERROR", f"{row['failure_type']}: {row['failure_message']}")
-        )
+        failure = {"type": row["failure_type"], "message": row["failure_message"]}
+        events.append((phase.since, "TASK_FAILED", failure))
     elif phase.status in ("COMPLETED", "BLOCKED"):
-        lines.append((phase.since, "INFO", f"task {phase.status}"))
+        events.append((phase.since, f"TASK_{phase.status}", {}))
     return [
-        {"timestamp": clock.iso(t), "level": lvl, "message": msg}
-        for t, lvl, msg in lines
-    ]
+        {"id": f"{row['id']}-{index}", "type": kind, "payload": payload,
+         "createdAt": clock.iso(moment)}
+        for index, (moment, kind, payload) in enumerate(events, start=1)
+    ]  # fmt: skip
 
 
 async def get_logs(request: Request) -> JSONResponse:
