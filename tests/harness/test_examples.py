@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from tests.harness.conftest import EXAMPLES, OFFLINE, RunCli
+
+from ntro_ship.harness.environment import ensure_environment
 
 PARENT = EXAMPLES / "nav-monthly"
 CHILD = EXAMPLES / "nav-monthly-journals"
@@ -108,3 +112,23 @@ def test_custom_scenario_of_the_example_overrides_one_step(run_cli: RunCli) -> N
         {"response": "rejected", "step_id": "approve_nav"},
     ]
     assert scenario["result"]["rejected_at"] == "approve_nav"
+
+
+def test_bare_harness_offline_fails_to_download_its_server(tmp_path: Path) -> None:
+    """The trap the stage removes, pinned on the real `ntro` CLI."""
+    files = [CHILD / "requirements.txt", CHILD / "requirements-dev.txt"]
+    environment = ensure_environment(files, log=lambda _: None)
+
+    completed = subprocess.run(
+        [
+            *(str(environment.path / "bin" / "ntro"), "workflow", "test", str(CHILD)),
+            *("--input", f"@{CHILD / 'tests' / 'input.json'}"),
+        ],
+        env={**os.environ, **OFFLINE, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert completed.returncode == 1
+    assert "https://temporal.download/cli/" in completed.stderr

@@ -86,9 +86,12 @@ def test(
     if junit_xml is not None:
         junit_xml.write_text(report.junit_xml(), encoding="utf-8")
     github.append_summary(report.summary_markdown())
-    for scenario in report.scenarios:
-        if not scenario.passed:
-            github.annotation("error", scenario.explanation(), title="ntro-ship test")
+    if not as_json:  # annotations go to stdout, which must stay pure JSON
+        for scenario in report.scenarios:
+            if not scenario.passed:
+                github.annotation(
+                    "error", scenario.explanation(), title="ntro-ship test"
+                )
 
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
