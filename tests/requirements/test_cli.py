@@ -176,3 +176,17 @@ def test_list_rules(capsys) -> None:  # type: ignore[no-untyped-def]
     assert capsys.readouterr().out.splitlines()[0] == (
         "NTR001  unpinned               error    Runtime requirement has no version pin"
     )
+
+
+def test_every_hook_and_rule_is_documented() -> None:
+    import yaml
+
+    from ntro_ship.requirements.codes import RULES
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    reference = (root / "docs" / "lint.md").read_text(encoding="utf-8")
+    hooks = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())
+    assert [hook["id"] for hook in hooks if hook["id"] not in readme] == []
+    assert [code for code in RULES if f"| {code} |" not in readme] == []
+    assert [kind for kind, _, _ in RULES.values() if f"`{kind}`" not in reference] == []

@@ -113,7 +113,7 @@ DUPLICATES = [
     ),
     pytest.param(
         "ntro[workflow]==0.1.2\nntro[gl]==0.1.2\n",
-        [(2, "NTR040")],
+        [],
         id="extras-split-over-lines",
     ),
 ]

@@ -13,23 +13,87 @@ finding itself, so both paths agree by construction.
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 from ntro_ship.requirements import defaults, roles, sdk
 
-NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
-VERSION = (
-    r"[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
-    r"(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?"
+# Not even `re` is imported here: on a three-line file its import costs more
+# than the whole check, and the peers we measure against import almost nothing.
+NAME_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 )
-PINNED = re.compile(
-    rf"(?P<name>{NAME})(?:\[(?P<extras>{NAME}(?:,{NAME})*)\])?=={VERSION}"
-    r"(?P<tail>[ \t]+\\|[ \t]+#[^\\]*)?[ \t]*"
-)
-HASH = re.compile(r"[ \t]+--hash=sha(?:256|384|512):[0-9a-f]+(?P<more>[ \t]+\\)?[ \t]*")
-SEPARATORS = re.compile(r"[-_.]+")
+HEX = frozenset("0123456789abcdef")
+HASH_PREFIXES = ("--hash=sha256:", "--hash=sha384:", "--hash=sha512:")
 OPTIONS_WITH_VALUE = ("--select", "--ignore", "--pin-from", "--role", "--format")
+
+
+def _is_name(text: str) -> bool:
+    return (
+        bool(text)
+        and text[0].isalnum()
+        and text[-1].isalnum()
+        and text.isascii()
+        and NAME_CHARS.issuperset(text)
+    )
+
+
+def _normalise(name: str) -> str:
+    name = name.lower().replace("_", "-").replace(".", "-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    return name
+
+
+def _pin(line: str) -> tuple[str, set[str], bool] | None:
+    """(name, extras, continued) for `name[extras]==1.2.3`, else None.
+
+    Only plain release versions are accepted; anything rarer (pre-releases,
+    local versions, markers) goes to the full linter, which judges it.
+    """
+    body = line.rstrip()
+    continued = body.endswith("\\")
+    if continued:
+        body = body[:-1]
+        if body[-1:] not in (" ", "\t"):
+            return None
+        body = body.rstrip()
+    for marker in (" #", "\t#"):
+        if marker in body:
+            body, comment = body.split(marker, 1)
+            if continued or "\\" in comment:
+                return None
+            body = body.rstrip()
+    requirement, equals, version = body.partition("==")
+    if not equals or not version.replace(".", "").isdigit() or ".." in version:
+        return None
+    if version.startswith(".") or version.endswith(".") or not version.isascii():
+        return None
+
+    extras: set[str] = set()
+    if requirement.endswith("]"):
+        requirement, bracket, inside = requirement[:-1].partition("[")
+        written = inside.split(",")
+        if not bracket or not all(_is_name(extra) for extra in written):
+            return None
+        extras = {extra.lower() for extra in written}
+    if not _is_name(requirement):
+        return None
+    return _normalise(requirement), extras, continued
+
+
+def _is_hash(line: str) -> tuple[bool, bool]:
+    """(is a --hash continuation line, continues further)."""
+    body = line.rstrip()
+    continued = body.endswith("\\")
+    if continued:
+        body = body[:-1].rstrip()
+    if not line[:1].isspace():
+        return False, False
+    body = body.lstrip()
+    if not body.startswith(HASH_PREFIXES):
+        return False, False
+    digest = body[14:]
+    return bool(digest) and HEX.issuperset(digest), continued
 
 
 def looks_clean(path: str) -> bool:
@@ -55,26 +119,22 @@ def looks_clean(path: str) -> bool:
             in_hashes = False
             continue
         if in_hashes:
-            hashed = HASH.fullmatch(line)
-            if hashed is None:
+            is_hash, in_hashes = _is_hash(line)
+            if not is_hash:
                 return False
-            in_hashes = hashed.group("more") is not None
             continue
 
-        pinned = PINNED.fullmatch(line)
+        pinned = _pin(line)
         if pinned is None:
             return False
-        name = SEPARATORS.sub("-", pinned.group("name")).lower()
+        name, extras, in_hashes = pinned
         if name in names:
             return False
         names.add(name)
-        written = pinned.group("extras")
-        extras = set(written.lower().split(",")) if written else set()
         if role == roles.RUNTIME and _dev_only(name, extras):
             return False
         if name == "ntro":
             sdk_extras = extras
-        in_hashes = (pinned.group("tail") or "").endswith("\\")
 
     if in_hashes:
         return False

@@ -15,7 +15,7 @@ from ntro_ship.requirements.codes import RULES
 from ntro_ship.requirements.findings import Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-HELP_URI = "https://github.com/ntropii/ntro-ship/blob/main/docs/lint.md"
+HELP_URI = "https://github.com/ntropii-com/ntro-ship/blob/main/docs/lint.md"
 
 
 def as_text(findings: list[Finding]) -> str:

@@ -7,10 +7,11 @@ is runtime: when in doubt, hold it to the stricter contract.
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable
-from fnmatch import fnmatchcase
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 RUNTIME, DEV, CONSTRAINTS = "runtime", "dev", "constraints"
 
@@ -41,6 +42,8 @@ def glob(text: str, pattern: str) -> bool:
     each into a regex would cost more than the whole check of a short file.
     """
     if "?" in pattern or "[" in pattern:
+        from fnmatch import fnmatchcase  # imports re: only for rare patterns
+
         return fnmatchcase(text, pattern)
     parts = pattern.split("*")
     if len(parts) == 1:
@@ -59,17 +62,22 @@ def glob(text: str, pattern: str) -> bool:
     return True
 
 
-@functools.cache
+# functools.cache would import functools and collections: 3 ms on a hook.
+_MATCHERS: dict[tuple[str, ...], Callable[[str], bool]] = {}
+
+
 def name_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
     """A test for "this package name matches one of these glob patterns".
 
     Plain names go in a set, so that a pip-compile output with thousands of
     names costs one set lookup per name plus the few real globs.
     """
+    if patterns in _MATCHERS:
+        return _MATCHERS[patterns]
     literal = frozenset(p for p in patterns if not any(c in p for c in "*?["))
     globs = tuple(p for p in patterns if p not in literal)
 
     def matches(name: str) -> bool:
         return name in literal or any(glob(name, pattern) for pattern in globs)
 
-    return matches
+    return _MATCHERS.setdefault(patterns, matches)

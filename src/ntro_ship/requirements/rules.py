@@ -276,6 +276,10 @@ def _duplicates(entries: list[tuple[RequirementsFile, Entry]], report: Report) -
                 continue
             at = (owner.path, entry.line, entry.column, entry.name)
             where = f"{first_owner.path}:{first.line}"
+            if _same(first, entry) and set(first.extras) != set(entry.extras):
+                # `-r requirements.txt` then `ntro[testing]==X`: pip merges the
+                # extras of one pin, the usual way to add a dev-only extra.
+                break
             if _same(first, entry):
                 report(
                     "NTR040",
@@ -297,5 +301,4 @@ def _duplicates(entries: list[tuple[RequirementsFile, Entry]], report: Report) -
 
 
 def _same(first: Entry, second: Entry) -> bool:
-    # Extras may differ: pip merges them, so only the version source counts.
     return (first.specifier, first.reference) == (second.specifier, second.reference)
