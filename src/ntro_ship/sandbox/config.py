@@ -109,7 +109,7 @@ def from_mapping(data: dict[str, Any]) -> SandboxConfig:
     known = {*SCALARS, "api_keys", "tenants", "entities", "faults"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise KeyError(f"unknown setting(s) {', '.join(unknown)}")
+        raise ValueError(f"unknown setting(s) {', '.join(unknown)}")
 
     values: dict[str, Any] = {}
     for key, kind in SCALARS.items():
