@@ -117,6 +117,24 @@ DUPLICATES = [
         id="extras-split-over-lines",
     ),
 ]
+HASH_MODE = [
+    pytest.param(
+        f"a==1 --hash=sha256:{HASH}\nb==2\n", [(2, "NTR052")], id="one-hash-needs-all"
+    ),
+    pytest.param(
+        f"--require-hashes\na==1 --hash=sha256:{HASH}\nb==2\n",
+        [(3, "NTR052")],
+        id="require-hashes",
+    ),
+    pytest.param(
+        f"https://x.org/r-1.0.tar.gz#sha256={HASH}\nb==2\n",
+        [],
+        id="url-fragment-does-not-switch-mode",
+    ),
+    pytest.param(
+        f"a==1 --hash=sha256:{HASH}\nb==2 --hash=sha256:{HASH}\n", [], id="all-hashed"
+    ),
+]
 SUPPRESSION = [
     pytest.param("requests>=2  # ntro-ship: ignore[NTR002]\n", [], id="named-code"),
     pytest.param("requests>=2  # ntro-ship: ignore\n", [], id="all-codes"),
@@ -132,7 +150,8 @@ SUPPRESSION = [
 
 
 @pytest.mark.parametrize(
-    ("content", "expected"), PINNING + DIRECT + DEV + DUPLICATES + SUPPRESSION
+    ("content", "expected"),
+    PINNING + DIRECT + DEV + DUPLICATES + HASH_MODE + SUPPRESSION,
 )
 def test_runtime_rules(lint, content: str, expected: list[tuple[int, str]]) -> None:  # type: ignore[no-untyped-def]
     assert lint(content) == expected

@@ -30,7 +30,7 @@ CASES = [
     pytest.param(
         "a==1\n--index-url https://pypi.org/simple\n--extra-index-url=https://x/s\n"
         "-i https://pypi.org/simple\n--find-links ./wheels\n-f https://x/links\n"
-        "--no-index\n--pre\n--prefer-binary\n--require-hashes\n"
+        "--no-index\n--pre\n--prefer-binary\n"
         "--only-binary :all:\n--no-binary=:none:\n--trusted-host x.org\n"
         "--use-feature=truststore\n",
         [],

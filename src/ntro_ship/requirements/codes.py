@@ -30,6 +30,7 @@ RULES: dict[str, tuple[str, str, str]] = {
     "NTR041": ("conflicting-duplicate", ERROR, "Package listed twice, differently"),
     "NTR050": ("swallowed-line", WARNING, "Comment ending in a backslash hides a line"),
     "NTR051": ("orphan-hash", WARNING, "--hash line that belongs to no requirement"),
+    "NTR052": ("missing-hash", ERROR, "Requirement without a hash in hash mode"),
     "NTR060": ("parse-error", ERROR, "Line pip cannot parse"),
     "NTR061": ("unreadable", ERROR, "File cannot be read or decoded"),
     "NTR062": ("missing-include", ERROR, "-r/-c target does not exist"),

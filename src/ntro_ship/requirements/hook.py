@@ -113,6 +113,7 @@ def looks_clean(path: str) -> bool:
     sdk_extras: set[str] | None = None
     names: set[str] = set()
     in_hashes = False
+    hashed = unhashed = False
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -128,6 +129,9 @@ def looks_clean(path: str) -> bool:
         if pinned is None:
             return False
         name, extras, in_hashes = pinned
+        # One --hash puts pip in hash-checking mode: then all need hashes.
+        hashed = hashed or in_hashes
+        unhashed = unhashed or not in_hashes
         if name in names:
             return False
         names.add(name)
@@ -136,7 +140,7 @@ def looks_clean(path: str) -> bool:
         if name == "ntro":
             sdk_extras = extras
 
-    if in_hashes:
+    if in_hashes or (hashed and unhashed):
         return False
     if role != roles.RUNTIME:
         return True

@@ -105,6 +105,8 @@ def parse(source: LogicalLine) -> Entry:
             _editable(entry, value)
         elif option == "--hash":
             entry.kind = "orphan-hash"
+        elif option == "--require-hashes":
+            entry.kind = "require-hashes"
     return entry
 
 

@@ -13,7 +13,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ntro_ship.requirements import sdk
 from ntro_ship.requirements.config import LintConfig
-from ntro_ship.requirements.markers import may_overlap
+from ntro_ship.requirements.install_set import duplicates, hash_mode
 from ntro_ship.requirements.parsing import Entry
 from ntro_ship.requirements.roles import CONSTRAINTS, RUNTIME, name_matcher
 from ntro_ship.requirements.tree import Report, RequirementsFile, Tree
@@ -52,7 +52,8 @@ def closure(
 def judge(tree: Tree, top: RequirementsFile, report: Report) -> None:
     config = tree.config
     entries, constraints = closure(tree, top)
-    _duplicates(entries, report)
+    duplicates(entries, report)
+    hash_mode(top, entries, report)
     if top.role != RUNTIME:
         return
 
@@ -264,41 +265,3 @@ def _sdk(
                 f"({where}); write {package}[{extra}]",
                 first.source,
             )
-
-
-def _duplicates(entries: list[tuple[RequirementsFile, Entry]], report: Report) -> None:
-    seen: dict[str, list[tuple[RequirementsFile, Entry]]] = {}
-    for owner, entry in entries:
-        if entry.name is None:
-            continue
-        for first_owner, first in seen.get(entry.name, []):
-            if not may_overlap(first.marker, entry.marker):
-                continue
-            at = (owner.path, entry.line, entry.column, entry.name)
-            where = f"{first_owner.path}:{first.line}"
-            if _same(first, entry) and set(first.extras) != set(entry.extras):
-                # `-r requirements.txt` then `ntro[testing]==X`: pip merges the
-                # extras of one pin, the usual way to add a dev-only extra.
-                break
-            if _same(first, entry):
-                report(
-                    "NTR040",
-                    *at,
-                    f"{entry.name} is already listed at {where}; "
-                    "remove one of the two lines",
-                    entry.source,
-                )
-            else:
-                report(
-                    "NTR041",
-                    *at,
-                    f"{entry.name} is listed at {where} with a "
-                    "different version or source; keep one line",
-                    entry.source,
-                )
-            break
-        seen.setdefault(entry.name, []).append((owner, entry))
-
-
-def _same(first: Entry, second: Entry) -> bool:
-    return (first.specifier, first.reference) == (second.specifier, second.reference)
