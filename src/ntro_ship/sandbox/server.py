@@ -35,7 +35,10 @@ START_TIMEOUT_SECONDS = 30
 
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # The explicit protocol matters: asyncio only turns Nagle off (TCP_NODELAY)
+    # on sockets that say IPPROTO_TCP, and with Nagle on every keep-alive
+    # answer waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
