@@ -190,3 +190,14 @@ def test_every_hook_and_rule_is_documented() -> None:
     assert [hook["id"] for hook in hooks if hook["id"] not in readme] == []
     assert [code for code in RULES if f"| {code} |" not in readme] == []
     assert [kind for kind, _, _ in RULES.values() if f"`{kind}`" not in reference] == []
+
+
+def test_json_on_stdout_stays_json_under_actions(
+    repo: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    assert main(["lint", "--format", "json", "runbooks/ok"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["lint", "--format", "json", "runbooks/nav/templates"]) == 1
+    assert len(json.loads(capsys.readouterr().out)) == 4

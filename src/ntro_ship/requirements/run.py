@@ -78,7 +78,10 @@ def emit(findings: list[Finding], output_format: str, output: str | None) -> Non
         Path(output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    report.annotate(findings)
+    if output or output_format == "text":
+        # Annotations are workflow commands on stdout: they would corrupt a
+        # JSON or SARIF document written there.
+        report.annotate(findings)
 
 
 def exit_code(findings: list[Finding]) -> int:
