@@ -44,9 +44,14 @@ def _codes(
     help="Write the report to this file instead of stdout.",
 )
 @click.option(
-    "--select", callback=_codes, help="Only these codes or prefixes (NTR0,NTR030)."
+    "--select",
+    callback=_codes,
+    metavar="CODES",
+    help="Only these codes or prefixes (NTR0,NTR030).",
 )
-@click.option("--ignore", callback=_codes, help="Skip these codes or prefixes.")
+@click.option(
+    "--ignore", callback=_codes, metavar="CODES", help="Skip these codes or prefixes."
+)
 @click.option(
     "--role",
     type=click.Choice(["runtime", "dev", "constraints"]),
