@@ -112,3 +112,15 @@ def test_fast_screen(tmp_path: Path, content: str, clean: bool) -> None:
 @given(st.text(alphabet="ab-.", max_size=10), st.text(alphabet="ab*-.", max_size=8))
 def test_glob_agrees_with_fnmatchcase(text: str, pattern: str) -> None:
     assert glob(text, pattern) == fnmatchcase(text, pattern)
+
+
+def test_settings_in_pyproject_are_honoured_by_the_hook(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ntro-ship.lint]\nextend-dev-packages = ["idna"]\n'
+    )
+    (tmp_path / "requirements.txt").write_text("idna==3.6\n")
+    assert looks_clean("requirements.txt")
+    assert main(["requirements.txt"]) == 1
