@@ -94,7 +94,7 @@ def test_slow_deployment_times_out(ship: Ship, runbook: Path) -> None:
             {"kind": "run_fail", "failure": {"type": "KeyError", "message": "nav"}},
             (),
             ExitCode.FAILED,
-            "failed: failed: KeyError: nav",
+            "failed: KeyError: nav",
             id="failed",
         ),
         pytest.param(
@@ -171,7 +171,9 @@ def test_production_smoke_failure_rolls_back(ship: Ship, runbook: Path) -> None:
     result = ship("release", str(runbook), *RELEASE_ARGS)
 
     assert result.code == ExitCode.ROLLED_BACK, result.err
-    assert result.out.startswith("rolled back: promotion failed (production: failed")
+    assert result.out.startswith(
+        "rolled back: promotion failed (production: failed: ActivityError"
+    )
     assert ship.active("production") == "1"
     assert ship.active("staging") == "2"
 
@@ -247,7 +249,7 @@ def test_status_shows_active_versions_and_the_last_release(
     result = ship("status")
 
     assert result.code == ExitCode.OK
-    assert f"  production: active {version_2}" in result.out
+    assert f"  production: active 2 ({version_2[:8]})" in result.out
     assert "last release: released" in result.out
 
 

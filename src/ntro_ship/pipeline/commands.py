@@ -171,7 +171,9 @@ def run_status(settings: Settings, workflow: str | None) -> int:
         )
         active = {t: active_version(ctx, workflow_id, t) for t in tenants}
         lines = [f"workflow {workflow_id}"]
-        lines += [f"  {t}: active {v or 'nothing'}" for t, v in active.items()]
+        lines += [
+            f"  {t}: active {report.label(ctx.record, v)}" for t, v in active.items()
+        ]
         last = ctx.record.release if ctx.record.has_release() else None
         outcome = (last or {}).get("outcome") or "none"
         return report.emit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 from ntro_ship.errors import PlatformError, UsageError
@@ -10,7 +11,9 @@ from ntro_ship.pipeline.context import Context
 from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.record import now
 from ntro_ship.pipeline.waits import wait_deployment, wait_task
-from ntro_ship.platform import Deployment, OutcomeUnknown
+from ntro_ship.platform import Deployment, OutcomeUnknown, PlatformHTTPError
+
+IN_FLIGHT_GRACE = 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +77,11 @@ def deploy(
     created = None
     if pending.get("kind") == "deploy" and pending.get("tenant") == tenant:
         created = _reconcile(ctx, pending)
+        if created is None:
+            # A request cut off by a kill can still be in the server's
+            # queue; give it a moment to land before sending another.
+            time.sleep(IN_FLIGHT_GRACE)
+            created = _reconcile(ctx, pending)
 
     if created is None:
         listed = ctx.platform.list_deployments(workflow_id, tenant)
@@ -103,11 +111,18 @@ def deploy(
                 else [d.id for d in listed],
             }
         )
-        ctx.progress.step(stage, f"deploying version {version_id} (was {previous})")
+        ctx.progress.step(
+            stage, f"deploying version {version_id} (was {previous or 'nothing'})"
+        )
         try:
             created = ctx.platform.create_deployment(
                 workflow_id, version_id, tenant, entity
             )
+        except PlatformHTTPError as exc:
+            # 409: a deployment is in progress; it may be the lost one.
+            created = _reconcile(ctx, release["pending"]) if exc.status == 409 else None
+            if created is None:
+                raise
         except OutcomeUnknown:
             created = _reconcile(ctx, release["pending"])
             if created is None:

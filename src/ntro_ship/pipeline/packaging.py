@@ -13,6 +13,7 @@ from ntro_ship import runbook as runbooks
 from ntro_ship.errors import NtroShipError, UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.pipeline.context import Context
+from ntro_ship.pipeline.deploying import IN_FLIGHT_GRACE
 from ntro_ship.pipeline.progress import Progress
 from ntro_ship.pipeline.record import Record
 from ntro_ship.platform import OutcomeUnknown, Version, Workflow
@@ -149,6 +150,10 @@ def push(ctx: Context, built: artifacts.Artifact, workflow: Workflow) -> dict[st
     known = record.version_for_digest(workflow.id, built.digest)
     if known is None and release.get("pending"):
         known = _reconcile_push(ctx, workflow.id, release["pending"])
+        if known is None:
+            # An upload cut off by a kill may still be landing; look again.
+            time.sleep(IN_FLIGHT_GRACE)
+            known = _reconcile_push(ctx, workflow.id, release["pending"])
     if known is not None:
         ctx.progress.step(
             "push", f"{built.digest} already pushed as version {known['version_id']}"

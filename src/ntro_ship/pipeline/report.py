@@ -71,6 +71,16 @@ def summary_markdown(record: Record, title: str, message: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def label(record: Record, version_id: str | None) -> str:
+    """`2 (1f0c2a9e)`: the platform's version string, then a short id."""
+    if not version_id:
+        return "nothing"
+    for entry in record.data["versions"]:
+        if entry["version_id"] == version_id:
+            return f"{entry['version']} ({version_id[:8]})"
+    return version_id
+
+
 def text_summary(record: Record, message: str) -> str:
     if not record.has_release():
         return message
@@ -83,11 +93,12 @@ def text_summary(record: Record, message: str) -> str:
     if release.get("artifact"):
         lines.append(f"  artifact  {release['artifact']['digest']}")
     if version.get("version_id"):
-        lines.append(f"  version   {version['version_id']} ({version.get('version')})")
+        lines.append(f"  version   {label(record, version['version_id'])}")
     for d in release.get("deployments") or []:
         lines.append(
             f"  {d['purpose']:<10} {d['tenant']}: {d.get('verdict') or 'pending'}, "
-            f"active {d['version_id']} (was {d.get('previous_version_id') or '-'})"
+            f"deployed {label(record, d['version_id'])}, "
+            f"before {label(record, d.get('previous_version_id'))}"
         )
     for s in release.get("smokes") or []:
         link = f" {s['link']}" if s.get("link") else ""

@@ -104,7 +104,10 @@ def run_verdict(task: Task, accept_blocked: bool) -> tuple[Verdict, str]:
             "--accept-blocked if reaching the first review is enough"
         )
     failure = ": ".join(p for p in (task.failure_type, task.failure_message) if p)
-    return Verdict.FAILED, f"{task.status.lower()}: {failure or 'no failure detail'}"
+    failure = failure or "the platform gave no failure detail"
+    if task.status == "CANCELLED":
+        return Verdict.FAILED, f"cancelled: {failure}"
+    return Verdict.FAILED, failure
 
 
 def wait_task(
