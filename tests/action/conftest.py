@@ -218,6 +218,7 @@ def run_workflow(
         secrets: dict[str, str],
         variables: dict[str, str],
         inputs: dict[str, str] | None = None,
+        job: str | None = None,
     ) -> ActRun:
         command = [
             act_binary,
@@ -242,6 +243,8 @@ def run_workflow(
             command += ["--var", f"{name}={value}"]
         for name, value in (inputs or {}).items():
             command += ["--input", f"{name}={value}"]
+        if job is not None:
+            command += ["--job", job]
         done = subprocess.run(
             command,
             cwd=repository,
