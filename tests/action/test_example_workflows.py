@@ -112,12 +112,13 @@ def bump_version(repository: Path, version: str) -> None:
     front_matter = repository / RUNBOOK / "runbook.md"
     text = front_matter.read_text()
     front_matter.write_text(text.replace("version: 0.1.0", f"version: {version}", 1))
+    commit_all(repository, f"nav-monthly {version}")
+
+
+def commit_all(repository: Path, message: str) -> None:
     identity = ["-c", "user.name=ci", "-c", "user.email=ci@example.com"]
-    subprocess.run(
-        ["git", *identity, "commit", "-qam", f"nav-monthly {version}"],
-        cwd=repository,
-        check=True,
-    )
+    for command in (["add", "--all"], [*identity, "commit", "-qm", message]):
+        subprocess.run(["git", *command], cwd=repository, check=True)
 
 
 def head(repository: Path) -> str:
@@ -297,3 +298,46 @@ def test_the_scheduled_production_smoke_passes_on_a_healthy_production(
     run = run_workflow("production-smoke.yml", "schedule", **settings)
 
     assert run.job_results == {"smoke": "success"}
+
+
+PROMOTE_WRONG_VERSION = """\
+name: promote
+on: workflow_dispatch
+jobs:
+  production:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Check out
+        uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - name: Promote
+        id: promote
+        uses: ntropii-com/ntro-ship@v0.1.0
+        with:
+          command: promote
+          version-id: not-what-staging-verified
+          production-tenants: production
+          release-record: staged.json
+          host: ${{ vars.NTRO_HOST }}
+          api-key: ${{ secrets.NTRO_API_KEY }}
+"""
+
+
+def test_promote_refuses_a_version_other_than_the_one_staging_verified(
+    run_workflow: Any, repository: Path, sandbox: Sandbox, settings: Any
+) -> None:
+    release_directly(sandbox, repository, repository / "staged.json")
+    before = deployments(sandbox, "production")
+    workflow = repository / ".github" / "workflows" / "promote.yml"
+    workflow.write_text(PROMOTE_WRONG_VERSION)
+    commit_all(repository, "a promotion of the wrong version")
+
+    run = run_workflow("promote.yml", "workflow_dispatch", **settings)
+
+    assert run.job_results == {"production": "failure"}
+    title, message = run.errors[-1].split("::", 1)
+    assert title == "ntro-ship promote"
+    assert message.startswith(
+        "staging verified version not-what-staging-verified () but the record holds "
+    )
+    assert message.endswith("; nothing was promoted.")
+    assert deployments(sandbox, "production") == before
