@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import stat
 import zipfile
 from collections.abc import Iterable
@@ -86,21 +87,34 @@ class Artifact:
         return manifest
 
 
+class Excluder:
+    """Exclusion globs compiled once: names match any component, paths with
+    a `/` match the whole relative path."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        patterns = list(patterns)
+        names = [fnmatch.translate(p) for p in patterns if "/" not in p]
+        paths = [fnmatch.translate(p) for p in patterns if "/" in p]
+        self._name = re.compile("|".join(names)) if names else None
+        self._path = re.compile("|".join(paths)) if paths else None
+
+    def name(self, name: str) -> bool:
+        return self._name is not None and self._name.match(name) is not None
+
+    def __call__(self, relative: str) -> bool:
+        if self._path is not None and self._path.match(relative):
+            return True
+        return any(self.name(part) for part in relative.split("/"))
+
+
 def is_excluded(relative: str, patterns: Iterable[str]) -> bool:
     """True when any path component, or the whole relative path, matches."""
-    parts = relative.split("/")
-    for pattern in patterns:
-        if "/" in pattern:
-            if fnmatch.fnmatchcase(relative, pattern):
-                return True
-        elif any(fnmatch.fnmatchcase(part, pattern) for part in parts):
-            return True
-    return False
+    return Excluder(patterns)(relative)
 
 
 def collect(root: Path, excludes: Iterable[str] = ()) -> list[tuple[str, Path]]:
     """(archive path, file on disk) for every file to pack, sorted."""
-    patterns = (*DEFAULT_EXCLUDES, *excludes)
+    excluded = Excluder((*DEFAULT_EXCLUDES, *excludes))
     real_root = root.resolve()
     found: list[tuple[str, Path]] = []
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
@@ -108,8 +122,10 @@ def collect(root: Path, excludes: Iterable[str] = ()) -> list[tuple[str, Path]]:
         rel_dir = base.relative_to(root).as_posix()
         prefix = "" if rel_dir == "." else rel_dir + "/"
         kept = []
+        # Parents were checked on the way down, so only the new name and
+        # the whole path need matching here.
         for name in dirnames:
-            if is_excluded(prefix + name, patterns):
+            if excluded.name(name) or excluded(prefix + name):
                 continue
             if (base / name).is_symlink():
                 _check_link(base / name, real_root)
@@ -121,7 +137,7 @@ def collect(root: Path, excludes: Iterable[str] = ()) -> list[tuple[str, Path]]:
         dirnames[:] = kept
         for name in filenames:
             relative = prefix + name
-            if is_excluded(relative, patterns):
+            if excluded.name(name) or excluded(relative):
                 continue
             path = base / name
             if path.is_symlink():

@@ -1,7 +1,9 @@
 """Pipeline commands: package, push, deploy, smoke, promote, rollback, release, status.
 
-Thin: each parses its flags and calls one function of ntro_ship.pipeline.commands.
+Thin: each parses its flags and calls one function of ntro_ship.pipeline.
 The API key is never a flag: it comes from NTRO_API_KEY or config.toml.
+The pipeline is imported inside each command, so `package` (often run in a
+pre-commit or CI loop) never loads the HTTP client.
 """
 
 from __future__ import annotations
@@ -13,11 +15,9 @@ from typing import Any, TypeVar
 
 import click
 
-from ntro_ship.pipeline import commands
 from ntro_ship.pipeline.policy import Policy
 from ntro_ship.pipeline.record import DEFAULT_PATH
-from ntro_ship.pipeline.release import ReleaseOptions
-from ntro_ship.pipeline.session import Settings
+from ntro_ship.pipeline.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 RUNBOOK = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -92,7 +92,9 @@ def package(
     runbook: Path, output: Path | None, exclude: tuple[str, ...], as_json: bool
 ) -> int:
     """Lint, then zip RUNBOOK deterministically; print the sha256."""
-    return commands.run_package(runbook, output, exclude, as_json)
+    from ntro_ship.pipeline.packaging import run_package
+
+    return run_package(runbook, output, exclude, as_json)
 
 
 @click.command()
@@ -107,6 +109,8 @@ def package(
 def push(runbook: Path, **kwargs: Any) -> int:
     """Package RUNBOOK and upload it as a version (once per digest)."""
     settings = _settings(kwargs)
+    from ntro_ship.pipeline import commands
+
     return commands.run_push(
         settings,
         runbook,
@@ -125,6 +129,8 @@ def push(runbook: Path, **kwargs: Any) -> int:
 @_platform_options
 def deploy(tenant: str, entity: str | None, **kwargs: Any) -> int:
     """Deploy the pushed version to TENANT and wait until it is active."""
+    from ntro_ship.pipeline import commands
+
     return commands.run_deploy(_settings(kwargs), tenant, entity)
 
 
@@ -145,6 +151,8 @@ def smoke(
 ) -> int:
     """Run the deployed version once on TENANT and wait for its verdict."""
     settings = _settings(kwargs, accept_blocked)
+    from ntro_ship.pipeline import commands
+
     return commands.run_smoke(settings, tenant, entity, period, _context(context_json))
 
 
@@ -167,6 +175,8 @@ def promote(
 ) -> int:
     """Deploy the version that passed staging to each production TENANT."""
     settings = _settings(kwargs, accept_blocked)
+    from ntro_ship.pipeline import commands
+
     return commands.run_promote(
         settings, list(tenants), entity, smoke, period, _context(context_json)
     )
@@ -182,6 +192,8 @@ def rollback(
     tenant: str, to: str | None, workflow: str | None, entity: str | None, **kwargs: Any
 ) -> int:
     """Deploy the last known good version (or --to) to TENANT again."""
+    from ntro_ship.pipeline import commands
+
     return commands.run_rollback(_settings(kwargs), tenant, to, workflow, entity)
 
 
@@ -205,6 +217,8 @@ def rollback(
 def release(runbook: Path, **kwargs: Any) -> int:
     """Test, package, push, deploy to staging, smoke-run, promote or roll back."""
     settings = _settings(kwargs, kwargs.pop("accept_blocked"))
+    from ntro_ship.pipeline.release import ReleaseOptions
+
     options = ReleaseOptions(
         runbook=runbook,
         workflow=kwargs["workflow"],
@@ -220,6 +234,8 @@ def release(runbook: Path, **kwargs: Any) -> int:
         resume=kwargs["resume"],
         excludes=kwargs["exclude"],
     )
+    from ntro_ship.pipeline import commands
+
     return commands.run_release(settings, options, kwargs["dry_run"])
 
 
@@ -228,4 +244,6 @@ def release(runbook: Path, **kwargs: Any) -> int:
 @_platform_options
 def status(workflow: str | None, **kwargs: Any) -> int:
     """Which version is active on which tenant, and the last release."""
+    from ntro_ship.pipeline import commands
+
     return commands.run_status(_settings(kwargs), workflow)

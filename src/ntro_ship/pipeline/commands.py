@@ -10,26 +10,13 @@ import click
 
 from ntro_ship.errors import NtroShipError, UsageError
 from ntro_ship.exit_codes import ExitCode
-from ntro_ship.pipeline import packaging, report
+from ntro_ship.pipeline import packaging, pushing, report
 from ntro_ship.pipeline.context import Context
 from ntro_ship.pipeline.deploying import active_version, current_version, deploy, smoke
-from ntro_ship.pipeline.progress import Progress
 from ntro_ship.pipeline.promotion import promote, rollback
 from ntro_ship.pipeline.release import ReleaseOptions, plan, release
-from ntro_ship.pipeline.session import Settings, session
-
-
-def run_package(
-    runbook: Path, output: Path | None, excludes: tuple[str, ...], as_json: bool
-) -> int:
-    book, built = packaging.package(runbook, excludes, Progress(), output)
-    if as_json:
-        described = packaging.describe(book, built)
-        described["artifact"]["output"] = str(output) if output else None
-        click.echo(json.dumps(described, indent=2))
-    else:
-        click.echo(built.digest)
-    return ExitCode.OK
+from ntro_ship.pipeline.session import session
+from ntro_ship.pipeline.settings import Settings
 
 
 def run_push(
@@ -45,10 +32,10 @@ def run_push(
     with session(settings) as ctx:
         book, built = packaging.package(runbook, excludes, ctx.progress)
         packaging.begin(ctx.record, book, built)
-        found = packaging.resolve_workflow(
+        found = pushing.resolve_workflow(
             ctx, workflow, create, book, description, schedule, timezone
         )
-        entry = packaging.push(ctx, built, found)
+        entry = pushing.push(ctx, built, found)
         return report.emit(
             ctx.record,
             command="push",

@@ -15,7 +15,7 @@ from typing import Any
 
 from ntro_ship.errors import NtroShipError, PlatformError, UsageError
 from ntro_ship.exit_codes import ExitCode
-from ntro_ship.pipeline import packaging
+from ntro_ship.pipeline import packaging, pushing
 from ntro_ship.pipeline.context import Context
 from ntro_ship.pipeline.deploying import active_version, deploy, smoke
 from ntro_ship.pipeline.policy import Verdict
@@ -109,10 +109,10 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
         return _finish(record, failed)
 
     with ctx.progress.stage("push"):
-        workflow = packaging.resolve_workflow(
+        workflow = pushing.resolve_workflow(
             ctx, options.workflow, options.create_workflow, book
         )
-        packaging.push(ctx, built, workflow)
+        pushing.push(ctx, built, workflow)
 
     with ctx.progress.stage(f"staging: {options.staging}"):
         step = deploy(ctx, options.staging, options.entity, "staging")

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 from ntro_ship import github
 from ntro_ship.pipeline.context import Context
-from ntro_ship.pipeline.policy import Policy
 from ntro_ship.pipeline.progress import Progress
 from ntro_ship.pipeline.record import Record
+from ntro_ship.pipeline.settings import Settings
 from ntro_ship.platform import open_platform, resolve_connection
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    connection: str | None
-    host: str | None
-    record: Path
-    as_json: bool = False
-    policy: Policy = dataclasses.field(default_factory=Policy)
-    debug: bool = False
 
 
 @contextlib.contextmanager
