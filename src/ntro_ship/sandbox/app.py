@@ -18,7 +18,14 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp
 
-from ntro_ship.sandbox import admin, registry, runbooks, tasks, tenants
+from ntro_ship.sandbox import (
+    admin,
+    deployments,
+    registry,
+    runbooks,
+    tasks,
+    tenants,
+)
 from ntro_ship.sandbox.config import SandboxConfig
 from ntro_ship.sandbox.errors import ApiError, error_response
 from ntro_ship.sandbox.faults import FaultError, FaultSet
@@ -76,7 +83,13 @@ def create_app(
         deploy_delay=config.deploy_delay,
         run_delay=config.run_delay,
     )
-    api = [*tenants.ROUTES, *registry.ROUTES, *tasks.ROUTES, *runbooks.ROUTES]
+    api = [
+        *tenants.ROUTES,
+        *registry.ROUTES,
+        *deployments.ROUTES,
+        *tasks.ROUTES,
+        *runbooks.ROUTES,
+    ]
     app = Starlette(
         routes=[
             Mount("/v1", routes=api),

@@ -131,6 +131,10 @@ class FaultMiddleware:
                 [(b"retry-after", retry)],
             )
         elif kind == "drop":
+            # Read the body first: closing a socket with unread input makes
+            # the kernel send a reset instead of a clean end of stream.
+            while (await receive()).get("more_body"):
+                pass
             await drop(send)
         elif kind == "hang":
             await self.hold(receive, fault.seconds)

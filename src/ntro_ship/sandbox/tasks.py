@@ -13,9 +13,9 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from ntro_ship.sandbox import clock, lookup, shapes
+from ntro_ship.sandbox.deployments import active_version
 from ntro_ship.sandbox.errors import ApiError, not_found
 from ntro_ship.sandbox.faults import RUN_KINDS
-from ntro_ship.sandbox.registry import active_version
 from ntro_ship.sandbox.store import Row, Store
 from ntro_ship.sandbox.web import Model, query_choice, read_json, reply, runtime
 
