@@ -92,6 +92,7 @@ def time_to_first_stage(
     with subprocess.Popen(
         command,
         cwd=repository,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

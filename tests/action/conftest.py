@@ -248,6 +248,7 @@ def run_workflow(
         done = subprocess.run(
             command,
             cwd=repository,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=ACT_TIMEOUT,

@@ -8,6 +8,7 @@ state from the sandbox, not only what the workflow says about it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -336,8 +337,11 @@ def test_promote_refuses_a_version_other_than_the_one_staging_verified(
     assert run.job_results == {"production": "failure"}
     title, message = run.errors[-1].split("::", 1)
     assert title == "ntro-ship promote"
-    assert message.startswith(
-        "staging verified version not-what-staging-verified () but the record holds "
+    recorded = json.loads((repository / "staged.json").read_text())["release"]
+    digest = recorded["artifact"]["digest"]
+    assert message == (
+        f"staging verified version not-what-staging-verified ({digest}) but the "
+        f"record holds {recorded['version']['version_id']} ({digest}); "
+        "nothing was promoted."
     )
-    assert message.endswith("; nothing was promoted.")
     assert deployments(sandbox, "production") == before
