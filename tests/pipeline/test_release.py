@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from tests.pipeline.conftest import RELEASE_ARGS, Ship, change
+import pytest
+from tests.pipeline.conftest import EXAMPLE, RELEASE_ARGS, Ship, change
 
 from ntro_ship.exit_codes import ExitCode
 
@@ -93,3 +95,18 @@ def test_release_without_the_test_stage_flag_runs_or_explains(
 
     assert result.code == ExitCode.OK
     assert "test " in result.out
+
+
+@pytest.mark.slow
+def test_release_runs_the_real_test_stage_first(ship: Ship, runbook: Path) -> None:
+    child = runbook.parent / "nav-monthly-journals"
+    shutil.copytree(EXAMPLE.parent / "nav-monthly-journals", child)
+    args = [a for a in RELEASE_ARGS if a != "--skip-tests"]
+
+    result = ship("release", str(runbook), *args, "--child", str(child), "--json")
+
+    assert result.code == ExitCode.OK, result.err
+    release = result.json()["release"]
+    assert release["tests"]["passed"] is True
+    assert release["stages"]["test"]["status"] == "passed"
+    assert "happy" in release["tests"]["summary_markdown"]

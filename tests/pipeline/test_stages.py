@@ -275,3 +275,53 @@ def test_github_outputs_and_summary_without_the_key(
     assert "`0123abc`" in text and "sha256:" in text
     assert f"::add-mask::{ship.sandbox.api_key}" in result.out
     assert ship.sandbox.api_key not in ship.record.read_text() + written + text
+
+
+def test_waits_see_a_status_change_within_half_a_second(
+    ship: Ship, runbook: Path
+) -> None:
+    push(ship, runbook)
+    ship.sandbox.set_delays(deploy_delay=1.0, run_delay=1.0)
+
+    deployed = ship("deploy", "--tenant", "staging", "--json")
+    smoked = ship("smoke", *STAGING, "--json")
+
+    deployment = deployed.json()["release"]["deployments"][0]
+    run = smoked.json()["release"]["smokes"][0]
+    assert 1.0 <= deployment["seconds"] <= 1.5
+    assert 1.0 <= run["seconds"] <= 1.5
+
+
+def test_debug_log_shows_requests_never_the_key(ship: Ship, runbook: Path) -> None:
+    result = ship(
+        "push",
+        str(runbook),
+        "--workflow",
+        "nav-monthly",
+        "--create-workflow",
+        "--debug",
+    )
+
+    assert result.code == ExitCode.OK
+    assert "debug: POST http://127.0.0.1:" in result.err
+    assert "/versions -> 201 in " in result.err
+    assert ship.sandbox.api_key not in result.err + result.out
+
+
+def test_staging_summary_shows_production_next_to_the_candidate(
+    ship: Ship, runbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    change(runbook, "v2")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+
+    staged = ship("release", str(runbook), *RELEASE_ARGS, "--stop-after", "staging")
+
+    assert staged.code == ExitCode.OK
+    old, new = (v["id"][:8] for v in reversed(ship.versions()))
+    assert (
+        f"| production production before this release | `1 ({old})` "
+        f"(candidate `2 ({new})`) |"
+    ) in summary.read_text()

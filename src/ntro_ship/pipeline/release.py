@@ -132,6 +132,14 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
             ),
         )
 
+    # What the release manager compares before approving: production now
+    # (kept from the first pass, so a resume does not overwrite it).
+    if "production_before" not in record.release:
+        record.release["production_before"] = {
+            tenant: active_version(ctx, _wf(record), tenant)
+            for tenant in options.production
+        }
+        record.save()
     if options.stop_after == "staging":
         return _finish(
             record,
@@ -159,6 +167,10 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
     }.get(result.exit_code, "failed")
     record.stage_done("promote", outcome, 0.0)
     return _finish(record, ReleaseResult(result.exit_code, outcome, result.message))
+
+
+def _wf(record: Record) -> str:
+    return str(record.release["version"]["workflow_id"])
 
 
 def _secs(entry: dict[str, Any]) -> float:

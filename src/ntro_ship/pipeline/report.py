@@ -65,6 +65,12 @@ def summary_markdown(record: Record, title: str, message: str) -> str:
             f"`{deployment['version_id']}`, before "
             f"`{deployment.get('previous_version_id') or 'nothing'}` |"
         )
+    candidate = version.get("version_id")
+    for tenant, active in (release.get("production_before") or {}).items():
+        lines.append(
+            f"| production {tenant} before this release | "
+            f"`{label(record, active)}` (candidate `{label(record, candidate)}`) |"
+        )
     tests = release.get("tests")
     if tests:
         lines += ["", tests.get("summary_markdown", "")]
