@@ -380,3 +380,100 @@ def test_conflicts_are_409(platform: Any, good_zip: bytes) -> None:
         "workflow 'nav-monthly' has no deployed version on tenant 'staging'; "
         "deploy one (and wait for DEPLOYED) before starting a run"
     )
+
+
+def test_generation3_deploy_refuses_what_a_tenant_would(
+    sandbox: Sandbox, client: httpx.Client
+) -> None:
+    body = {
+        "tenantSlug": "staging",
+        "version": "0.2.0",
+        "workflowClass": "ExpenseProcessorWorkflow",
+        "files": {"templates/requirements.txt": "ntro[workflow]==0.1.2\n"},
+    }
+    missing_module = client.post("/runbooks/expense-processor/deploy", json=body)
+    body["files"]["templates/workflow.py"] = "x = 1\n"
+    sandbox.add_fault({"kind": "deploy_fail", "tenant": "staging", "message": "OOM"})
+    injected = client.post("/runbooks/expense-processor/deploy", json=body)
+    unknown_tenant = client.post(
+        "/runbooks/expense-processor/deploy", json={**body, "tenantSlug": "nope"}
+    )
+
+    assert (missing_module.status_code, missing_module.json()["message"]) == (
+        422,
+        "deploy of expense-processor@0.2.0 to tenant 'staging' failed: artifact has "
+        "no templates/workflow.py: the tenant has no workflow module to register",
+    )
+    assert (injected.status_code, injected.json()["message"]) == (
+        422,
+        "deploy of expense-processor@0.2.0 to tenant 'staging' failed: OOM",
+    )
+    assert unknown_tenant.status_code == 404
+
+
+def test_deploy_lookups(platform: Any, good_zip: bytes) -> None:
+    platform.workflow("a")
+    platform.workflow("b")
+    version_of_b = platform.push("b", good_zip)
+    client = platform.client
+
+    def deploy(version: str, tenant: str = "staging") -> httpx.Response:
+        return client.post(
+            "/workspace/registry/deployments",
+            json={"workflowId": "a", "workflowVersionId": version, "tenantId": tenant},
+        )
+
+    assert [
+        deploy(version_of_b["id"]).json()["message"],
+        deploy("7").json()["message"],
+    ] == [
+        f"version '{version_of_b['id']}' belongs to another workflow, not 'a'",
+        "version '7' of workflow 'a' not found",
+    ]
+    assert [deploy(version_of_b["id"]).status_code, deploy("7").status_code] == [
+        422,
+        404,
+    ]
+
+
+def test_a_task_names_an_entity_of_its_own_tenant(
+    client: httpx.Client, platform: Any, good_zip: bytes
+) -> None:
+    platform.released(good_zip)
+    client.post(
+        "/workspace/tenants",
+        json={"name": "UAT", "slug": "uat", "dataPlatform": "snowflake"},
+    )
+    client.post("/workspace/tenants/uat/entities", json={"name": "B", "slug": "fund-b"})
+
+    response = platform.run("nav-monthly", "staging", entityId="fund-b")
+
+    assert (response.status_code, response.json()["message"]) == (
+        404,
+        "entity 'fund-b' not found",
+    )
+
+
+def test_an_entity_slug_used_by_two_tenants_needs_the_id(client: httpx.Client) -> None:
+    response = client.post(
+        "/workspace/registry/workflows",
+        json={"runbookSlug": "nav-monthly", "entityId": "fund-a"},
+    )
+
+    assert (response.status_code, response.json()["message"]) == (
+        422,
+        "entity slug 'fund-a' exists in several tenants (production, staging); "
+        "pass the entity id instead",
+    )
+
+
+def test_task_page_for_an_unknown_task_is_404(sandbox: Sandbox) -> None:
+    page = httpx.get(sandbox.url.removesuffix("/v1") + "/ui/tasks/nope")
+
+    assert (page.status_code, page.text) == (404, "<h1>Task not found</h1>")
+
+
+def test_health_needs_no_key(sandbox: Sandbox) -> None:
+    health = httpx.get(sandbox.url.removesuffix("/v1") + "/_sandbox/health")
+
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
