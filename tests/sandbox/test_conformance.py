@@ -253,3 +253,33 @@ def test_generation_3_wait_exits_0_on_a_failed_run(gen3: Ntro, live: Sandbox) ->
     assert final["status"] == "FAILED"
     assert status["failure"]["type"] == "ActivityError"
     assert status["failure"]["message"] == "trial balance missing"
+
+
+def test_generation_3_create_path_deploys_then_crashes_in_the_cli(
+    gen3: Ntro, live: Sandbox, tmp_path: Path
+) -> None:
+    runbook = tmp_path / "nav-monthly"
+    (runbook / "templates").mkdir(parents=True)
+    (runbook / "runbook.md").write_text("---\nslug: nav-monthly\nversion: 0.3.0\n---\n")
+    (runbook / "templates" / "workflow.py").write_text(
+        "from ntro.workflow import runbook\n"
+    )
+    (runbook / "templates" / "requirements.txt").write_text("ntro[workflow]==0.1.2\n")
+
+    created = gen3("workflow", "create", "--path", str(runbook), "--tenant", "staging")
+    headers = {"Authorization": f"Bearer {live.api_key}"}
+    with httpx.Client(base_url=live.url, headers=headers) as client:
+        entity = client.get("/workspace/tenants/staging/entities/fund-a").json()
+        client.post(
+            "/workspace/registry/workflows",
+            json={"runbookSlug": "nav-monthly", "entityId": entity["id"]},
+        )
+        task = client.post(
+            "/workspace/tasks",
+            json={"tenantId": "staging", "workflowId": "nav-monthly"},
+        )
+
+    # D3: the deploy request is sent and succeeds, then the CLI itself fails.
+    assert created.returncode == 1
+    assert "has no attribute 'print_kv'" in created.stderr
+    assert (task.status_code, task.json()["workflowVersion"]) == (201, "0.3.0")
