@@ -310,3 +310,46 @@ def test_delays_can_change_at_run_time(
 
     assert changed.json() == {"deploy_delay": 0.0, "run_delay": 60.0}
     assert task["status"] == "PENDING"
+
+
+@pytest.mark.parametrize(
+    ("verb", "body", "status", "failure"),
+    [
+        pytest.param("approve", {}, "COMPLETED", None, id="approve"),
+        pytest.param(
+            "reject",
+            {"reason": "NAV off by 2%"},
+            "FAILED",
+            {"type": "Rejected", "message": "NAV off by 2%"},
+            id="reject",
+        ),
+    ],
+)
+def test_a_blocked_run_is_approved_or_rejected(
+    sandbox: Sandbox,
+    platform: Any,
+    good_zip: bytes,
+    verb: str,
+    body: dict[str, str],
+    status: str,
+    failure: dict[str, str] | None,
+) -> None:
+    platform.released(good_zip)
+    sandbox.add_fault({"kind": "run_block", "tenant": "staging"})
+    task = platform.run("nav-monthly", "staging").json()
+    path = f"/workspace/tasks/{task['id']}"
+
+    answered = platform.client.post(f"{path}/{verb}", json=body)
+    again = platform.client.post(f"{path}/{verb}", json=body)
+    fetched = platform.client.get(path).json()
+
+    assert task["status"] == "BLOCKED"
+    assert answered.status_code == 200
+    assert fetched["status"] == status
+    if failure is not None:
+        assert {k: fetched["failure"][k] for k in failure} == failure
+    assert (again.status_code, again.json()["message"]) == (
+        409,
+        f"task {task['id']} is {status}, not BLOCKED; only a task waiting on a "
+        "human step can be approved or rejected",
+    )

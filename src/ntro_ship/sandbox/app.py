@@ -25,6 +25,7 @@ from ntro_ship.sandbox import (
     runbooks,
     tasks,
     tenants,
+    ui,
 )
 from ntro_ship.sandbox.config import SandboxConfig
 from ntro_ship.sandbox.errors import ApiError, error_response
@@ -94,7 +95,7 @@ def create_app(
         routes=[
             Mount("/v1", routes=api),
             Mount("/_sandbox", routes=admin.ROUTES),
-            Mount("/ui", routes=tasks.UI_ROUTES),
+            Mount("/ui", routes=ui.UI_ROUTES),
         ],
         exception_handlers={
             ApiError: _api_error,

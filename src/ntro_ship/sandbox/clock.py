@@ -50,8 +50,25 @@ def finished_at(created: float, delay: float) -> float:
 TASK_OUTCOMES = ("COMPLETED", "FAILED", "BLOCKED", "HANG")
 
 
-def task_phase(created: float, delay: float, outcome: str, at: float) -> Phase:
+@dataclasses.dataclass(frozen=True)
+class Resolution:
+    """A human's answer to a BLOCKED task: COMPLETED or FAILED from `at` on."""
+
+    outcome: str
+    at: float
+
+
+def task_phase(
+    created: float,
+    delay: float,
+    outcome: str,
+    at: float,
+    resolution: Resolution | None = None,
+) -> Phase:
     """PENDING, then IN_PROGRESS, then COMPLETED, FAILED or BLOCKED."""
+    if resolution is not None and at >= resolution.at:
+        return Phase(resolution.outcome, resolution.at)
+
     started = created + delay * PENDING_SHARE
     if at >= created + delay and outcome != "HANG":
         return Phase(outcome, created + delay)
@@ -61,10 +78,15 @@ def task_phase(created: float, delay: float, outcome: str, at: float) -> Phase:
 
 
 def task_steps(
-    names: list[str], created: float, delay: float, outcome: str, at: float
+    names: list[str],
+    created: float,
+    delay: float,
+    outcome: str,
+    at: float,
+    resolution: Resolution | None = None,
 ) -> list[dict[str, Any]]:
     """Step statuses: done one after another while the task is in progress."""
-    phase = task_phase(created, delay, outcome, at)
+    phase = task_phase(created, delay, outcome, at, resolution)
     last = len(names) - 1
     if phase.status == "PENDING":
         return [{"name": n, "status": "PENDING"} for n in names]

@@ -91,9 +91,16 @@ def deployment(row: Row, at: float) -> dict[str, Any]:
     }
 
 
+def resolution(row: Row) -> clock.Resolution | None:
+    if row["resolution"] is None:
+        return None
+    return clock.Resolution(row["resolution"], row["resolved_at"])
+
+
 def task(row: Row, at: float, base_url: str) -> dict[str, Any]:
     created, delay, outcome = row["created_at"], row["delay"], row["outcome"]
-    phase = clock.task_phase(created, delay, outcome, at)
+    answer = resolution(row)
+    phase = clock.task_phase(created, delay, outcome, at, answer)
     names: list[str] = json.loads(row["steps"])
     closed = phase.status in ("COMPLETED", "FAILED")
     started = created + delay * clock.PENDING_SHARE
@@ -116,7 +123,7 @@ def task(row: Row, at: float, base_url: str) -> dict[str, Any]:
         "workflowVersion": row["version_label"],
         "dueDate": None,
         "priority": row["priority"],
-        "steps": clock.task_steps(names, created, delay, outcome, at),
+        "steps": clock.task_steps(names, created, delay, outcome, at, answer),
         "assignee": None,
         "context": json.loads(row["context"]),
         "createdAt": clock.iso(created),

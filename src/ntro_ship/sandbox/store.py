@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     entity_id TEXT, version_label TEXT NOT NULL, version_ref TEXT NOT NULL,
     title TEXT NOT NULL, priority TEXT, context TEXT NOT NULL,
     steps TEXT NOT NULL, outcome TEXT NOT NULL, failure_type TEXT,
-    failure_message TEXT, delay REAL NOT NULL, created_at REAL NOT NULL);
+    failure_message TEXT, delay REAL NOT NULL, created_at REAL NOT NULL,
+    resolution TEXT, resolved_at REAL);
 CREATE INDEX IF NOT EXISTS deployments_by_target
     ON deployments (workflow_id, tenant_id);
 CREATE INDEX IF NOT EXISTS tasks_by_tenant ON tasks (tenant_id, entity_id);
@@ -71,6 +72,7 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
         self._seed(config)
 
     def close(self) -> None:
@@ -111,6 +113,13 @@ class Store:
 
     def get_blob(self, digest: str) -> bytes:
         return (self.blob_dir / digest).read_bytes()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a data folder made by an older sandbox up to this schema."""
+        present = {row["name"] for row in self._db.execute("PRAGMA table_info(tasks)")}
+        for name, kind in (("resolution", "TEXT"), ("resolved_at", "REAL")):
+            if name not in present:
+                self._db.execute(f"ALTER TABLE tasks ADD COLUMN {name} {kind}")
 
     def _seed(self, config: SandboxConfig) -> None:
         now = time.time()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import json
 import uuid
 from typing import Any
 
 import pydantic
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ntro_ship.sandbox import clock, lookup, shapes
@@ -126,7 +125,7 @@ async def create_task(request: Request) -> JSONResponse:
     task_id = str(uuid.uuid4())
     with rt.store.transaction() as db:
         db.execute(
-            "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,NULL)",
             (
                 task_id,
                 workflow["id"],
@@ -166,14 +165,16 @@ async def get_task(request: Request) -> JSONResponse:
 def task_logs(row: Row, at: float) -> list[dict[str, Any]]:
     """The task's events so far, as SDK >= 0.1.1 reads them (TaskLogEntry)."""
     created, delay, outcome = row["created_at"], row["delay"], row["outcome"]
-    phase = clock.task_phase(created, delay, outcome, at)
+    answer = shapes.resolution(row)
+    phase = clock.task_phase(created, delay, outcome, at, answer)
     events: list[tuple[float, str, dict[str, Any]]] = [
         (created, "TASK_QUEUED", {"tenantId": row["tenant_id"]})
     ]
     if phase.status != "PENDING":
         started = created + delay * clock.PENDING_SHARE
         events.append((started, "TASK_STARTED", {"version": row["version_label"]}))
-    for step in clock.task_steps(json.loads(row["steps"]), created, delay, outcome, at):
+    names = json.loads(row["steps"])
+    for step in clock.task_steps(names, created, delay, outcome, at, answer):
         if step["status"] != "PENDING":
             events.append((phase.since, "STEP_UPDATED", dict(step)))
     if phase.status == "FAILED":
@@ -229,32 +230,44 @@ async def incoming_tasks(request: Request) -> JSONResponse:
     return reply([])
 
 
-async def task_page(request: Request) -> HTMLResponse:
-    """A tiny stand-in for the tenant UI that `links.workflow_ui` points to."""
-    store = runtime(request).store
-    row = store.one("SELECT * FROM tasks WHERE id = ?", (request.path_params["task"],))
-    if row is None:
-        return HTMLResponse("<h1>Task not found</h1>", status_code=404)
+class Review(Model):
+    reason: str | None = None
 
-    task = shapes.task(row, clock.now(), str(request.base_url))
-    items = "".join(
-        f"<li>{html.escape(s['name'])}: <b>{s['status']}</b></li>"
-        for s in task["steps"]
-    )
-    failure = task["failure"] or {}
-    detail = (
-        html.escape(f"{failure.get('type')}: {failure.get('message')}")
-        if failure
-        else ""
-    )
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(task['title'])}</title></head><body>"
-        f"<h1>{html.escape(task['title'])}</h1><p>Status: <b>{task['status']}</b></p>"
-        f"<p>Version {html.escape(task['workflowVersion'])}</p><ol>{items}</ol>"
-        f"<p>{detail}</p><p><small>ntro-ship sandbox</small></p></body></html>"
-    )
-    return HTMLResponse(page)
+
+async def _review(request: Request, outcome: str) -> JSONResponse:
+    """Approve or reject a BLOCKED task: it ends COMPLETED or FAILED now."""
+    rt = runtime(request)
+    row = _task_row(rt.store, request.path_params["task"])
+    body = await read_json(request, Review) if await request.body() else Review()
+    now = clock.now()
+    current = shapes.task(row, now, str(request.base_url))["status"]
+    if current != "BLOCKED":
+        raise ApiError(
+            409,
+            f"task {row['id']} is {current}, not BLOCKED; only a task waiting on a "
+            "human step can be approved or rejected",
+        )
+
+    failure_type = failure_message = None
+    if outcome == "FAILED":
+        failure_type = "Rejected"
+        failure_message = body.reason or "rejected by a reviewer"
+    with rt.store.transaction() as db:
+        db.execute(
+            "UPDATE tasks SET resolution = ?, resolved_at = ?, failure_type = ?, "
+            "failure_message = ? WHERE id = ?",
+            (outcome, now, failure_type, failure_message, row["id"]),
+        )
+    fresh = _task_row(rt.store, row["id"])
+    return reply(shapes.task(fresh, clock.now(), str(request.base_url)))
+
+
+async def approve(request: Request) -> JSONResponse:
+    return await _review(request, "COMPLETED")
+
+
+async def reject(request: Request) -> JSONResponse:
+    return await _review(request, "FAILED")
 
 
 ROUTES = [
@@ -262,6 +275,8 @@ ROUTES = [
     Route("/workspace/tasks", list_tasks, methods=["GET"]),
     Route("/workspace/tasks/{task}", get_task, methods=["GET"]),
     Route("/workspace/tasks/{task}/logs", get_logs, methods=["GET"]),
+    Route("/workspace/tasks/{task}/approve", approve, methods=["POST"]),
+    Route("/workspace/tasks/{task}/reject", reject, methods=["POST"]),
     Route("/workspace/schedule", list_tasks, methods=["GET"]),
     Route("/workspace/pending", blocked_tasks, methods=["GET"]),
     Route("/workspace/incoming", incoming_tasks, methods=["GET"]),
@@ -269,4 +284,3 @@ ROUTES = [
         "/workspace/tenants/{tenant}/entities/{entity}/tasks", history, methods=["GET"]
     ),
 ]
-UI_ROUTES = [Route("/tasks/{task}", task_page, methods=["GET"])]
