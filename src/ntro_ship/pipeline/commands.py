@@ -12,11 +12,12 @@ from ntro_ship.errors import NtroShipError, UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.pipeline import packaging, pushing, report
 from ntro_ship.pipeline.context import Context
-from ntro_ship.pipeline.deploying import active_version, current_version, deploy, smoke
+from ntro_ship.pipeline.deploying import active_version, current_version, deploy
 from ntro_ship.pipeline.promotion import promote, rollback
 from ntro_ship.pipeline.release import ReleaseOptions, plan, release
 from ntro_ship.pipeline.session import session
 from ntro_ship.pipeline.settings import Settings
+from ntro_ship.pipeline.smoking import smoke
 
 
 def run_push(

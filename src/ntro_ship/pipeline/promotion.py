@@ -8,13 +8,9 @@ from typing import Any
 from ntro_ship.errors import NtroShipError, UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.pipeline.context import Context
-from ntro_ship.pipeline.deploying import (
-    StepResult,
-    current_version,
-    deploy,
-    smoke,
-)
+from ntro_ship.pipeline.deploying import StepResult, current_version, deploy
 from ntro_ship.pipeline.policy import Verdict
+from ntro_ship.pipeline.smoking import smoke
 from ntro_ship.platform import Deployment
 
 

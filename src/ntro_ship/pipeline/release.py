@@ -17,10 +17,11 @@ from ntro_ship.errors import NtroShipError, PlatformError, UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.pipeline import packaging, pushing
 from ntro_ship.pipeline.context import Context
-from ntro_ship.pipeline.deploying import active_version, deploy, smoke
+from ntro_ship.pipeline.deploying import active_version, deploy
 from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.promotion import promote
 from ntro_ship.pipeline.record import Record
+from ntro_ship.pipeline.smoking import smoke
 
 
 @dataclasses.dataclass(frozen=True)
