@@ -202,3 +202,29 @@ def test_config_file_sets_everything(tmp_path: Path) -> None:
     )
     assert (config.max_upload_bytes, config.access_log) == (1000, True)
     assert config.faults == ({"kind": "run_fail", "tenant": "production"},)
+
+
+def test_unusable_data_folder_or_ready_file_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+
+    def serve(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ntro_ship", "sandbox", "serve",
+             "--port", "0", *args],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    data = serve("--data", str(blocker / "data"))
+    ready = serve("--data", str(tmp_path / "d"), "--ready-file", str(blocker / "r"))
+
+    assert data.returncode == 2
+    assert data.stderr.startswith(
+        f"ntro-ship: error: cannot keep sandbox state in {blocker / 'data'}: "
+    )
+    assert data.stderr.endswith("; pass --data with a writable folder\n")
+    assert (ready.returncode, ready.stderr) == (
+        2,
+        f"ntro-ship: error: --ready-file {blocker / 'r'}: folder {blocker} does not "
+        "exist\n",
+    )

@@ -86,6 +86,11 @@ def serve(
     from ntro_ship.sandbox.server import serve as run_server
     from ntro_ship.sandbox.server import write_ready_file
 
+    if ready_file is not None and not ready_file.parent.is_dir():
+        raise UsageError(
+            f"--ready-file {ready_file}: folder {ready_file.parent} does not exist"
+        )
+
     config = load_config(config_file) if config_file else SandboxConfig()
     parsed = [_parse_fault(text) for text in faults]
 

@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import socket
+import sqlite3
 import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -206,7 +207,13 @@ def serve(
     except ValueError as exc:
         raise UsageError(f"{exc}; see docs/sandbox.md for the fault format") from exc
 
-    app, runtime = create_app(data_dir, config, fault_set)
+    try:
+        app, runtime = create_app(data_dir, config, fault_set)
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(
+            f"cannot keep sandbox state in {data_dir}: {exc}; pass --data with a "
+            "writable folder"
+        ) from exc
     sock = bind(host, port)
     url = base_url(sock)
     server = _ForegroundServer(
