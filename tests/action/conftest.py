@@ -18,11 +18,15 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
+
+from ntro_ship.sandbox import Sandbox, SandboxConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "workflows-examples"
@@ -32,6 +36,10 @@ ACTION_REF = "ntropii-com/ntro-ship@v0.1.0"
 ACTION_FILES = ("action.yml", "pyproject.toml", "README.md", "src")
 ACT_TIMEOUT = 300
 GIT_AS_CI = ("git", "-c", "user.name=ci", "-c", "user.email=ci@example.com")
+# The example workflows' runbook, as the test repositories hold it.
+WORKFLOW = "nav-monthly"
+RUNBOOK = "runbooks/nav-monthly"
+PERIOD = "2026-11"
 
 UPLOAD_STANDIN = """\
 name: upload-artifact stand-in
@@ -185,14 +193,18 @@ def make_repository(folder: Path, workflows: list[Path]) -> Path:
     for workflow in workflows:
         shutil.copy2(workflow, target / workflow.name)
 
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
-
-    git("init", "--quiet", "--initial-branch=main")
-    git("remote", "add", "origin", "https://github.com/acme/runbooks.git")
-    git("add", "--all")
-    subprocess.run([*GIT_AS_CI, "commit", "-qm", "x"], cwd=folder, check=True)
+    for command in (
+        ["init", "--quiet", "--initial-branch=main"],
+        ["remote", "add", "origin", "https://github.com/acme/runbooks.git"],
+    ):
+        subprocess.run(["git", *command], cwd=folder, check=True)
+    commit_all(folder, "runbooks and workflows")
     return folder
+
+
+def commit_all(repository: Path, message: str) -> None:
+    subprocess.run(["git", "add", "--all"], cwd=repository, check=True)
+    subprocess.run([*GIT_AS_CI, "commit", "-qm", message], cwd=repository, check=True)
 
 
 @pytest.fixture
@@ -258,3 +270,92 @@ def run_workflow(
         return parse_act_log(done.returncode, log)
 
     return run
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    config = SandboxConfig(deploy_delay=0, run_delay=0)
+    with Sandbox(data_dir=tmp_path / "sandbox", config=config) as running:
+        yield running
+
+
+@pytest.fixture
+def settings(sandbox: Sandbox) -> dict[str, dict[str, str]]:
+    """What a team sets up in GitHub, pointed at the sandbox."""
+    return {
+        "secrets": {"NTRO_API_KEY": sandbox.api_key},
+        "variables": {
+            "NTRO_HOST": sandbox.url,
+            "NTRO_STAGING_TENANT": "staging",
+            "NTRO_PRODUCTION_TENANTS": "production",
+            "NTRO_SMOKE_ENTITY": "fund-a",
+            "NTRO_SMOKE_PERIOD": PERIOD,
+        },
+    }
+
+
+@dataclasses.dataclass
+class Platform:
+    """The sandbox as the tests read and prepare it, beside the repository."""
+
+    sandbox: Sandbox
+    repository: Path
+
+    def deployments(self, tenant: str) -> list[dict[str, Any]]:
+        response = httpx.get(
+            f"{self.sandbox.url}/workspace/registry/deployments",
+            params={"workflowId": WORKFLOW, "tenantId": tenant},
+            headers={"Authorization": f"Bearer {self.sandbox.api_key}"},
+        )
+        if response.status_code == 404:
+            return []
+        response.raise_for_status()
+        items: list[dict[str, Any]] = response.json()
+        return items
+
+    def active_version(self, tenant: str) -> str | None:
+        active = [d for d in self.deployments(tenant) if d["active"]]
+        return active[0]["workflowVersionId"] if active else None
+
+    def release_directly(self, record: Path) -> None:
+        """Release with the CLI: the history a rollback goes back to."""
+        self.ntro_ship(
+            *("release", RUNBOOK, "--workflow", WORKFLOW, "--create-workflow"),
+            *("--staging", "staging", "--production", "production"),
+            *("--entity", "fund-a", "--period", PERIOD),
+            *("--skip-tests", "--record", str(record)),
+        )
+
+    def bump_version(self, version: str) -> None:
+        """A new commit whose runbook packages to a new artifact."""
+        front_matter = self.repository / RUNBOOK / "runbook.md"
+        text = front_matter.read_text().replace("version: 0.1.0", f"version: {version}")
+        front_matter.write_text(text)
+        self.commit(f"nav-monthly {version}")
+
+    def commit(self, message: str) -> None:
+        commit_all(self.repository, message)
+
+    def digest(self) -> str:
+        return self.ntro_ship("package", RUNBOOK).strip()
+
+    def ntro_ship(self, *args: str) -> str:
+        environment = {
+            **os.environ,
+            "NTRO_HOST": self.sandbox.url,
+            "NTRO_API_KEY": self.sandbox.api_key,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "ntro_ship", *args],
+            cwd=self.repository,
+            env=environment,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+
+@pytest.fixture
+def platform(sandbox: Sandbox, repository: Path) -> Platform:
+    return Platform(sandbox, repository)

@@ -1,0 +1,111 @@
+"""The action's own checks, in one-step workflows run with act.
+
+Before it calls ntro-ship the action refuses what cannot be right: a
+promotion of anything but the version staging verified, an unknown command,
+a boolean that is neither 'true' nor 'false', a command without the inputs it
+needs. Each refusal is an error annotation and a failed step, and nothing
+reaches the platform.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ONE_STEP = """\
+name: one step
+on: workflow_dispatch
+jobs:
+  production:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Check out
+        uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - name: Use the action
+        id: ship
+        uses: ntropii-com/ntro-ship@v0.1.0
+        with:
+          host: ${{ vars.NTRO_HOST }}
+          api-key: ${{ secrets.NTRO_API_KEY }}
+"""
+
+
+def add_one_step_workflow(platform: Any, inputs: dict[str, str]) -> str:
+    """A workflow of one step using the action with these inputs."""
+    lines = "".join(f"          {name}: {value}\n" for name, value in inputs.items())
+    workflow = platform.repository / ".github" / "workflows" / "one-step.yml"
+    workflow.write_text(ONE_STEP + lines)
+    platform.commit("a workflow of one step")
+    return str(workflow.name)
+
+
+def test_promote_refuses_a_version_other_than_the_one_staging_verified(
+    run_workflow: Any, repository: Path, platform: Any, settings: Any
+) -> None:
+    platform.release_directly(repository / "staged.json")
+    before = platform.deployments("production")
+    workflow = add_one_step_workflow(
+        platform,
+        {
+            "command": "promote",
+            "version-id": "not-what-staging-verified",
+            "production-tenants": "production",
+            "release-record": "staged.json",
+        },
+    )
+
+    run = run_workflow(workflow, "workflow_dispatch", **settings)
+
+    assert run.job_results == {"production": "failure"}
+    title, message = run.errors[-1].split("::", 1)
+    assert title == "ntro-ship promote"
+    recorded = json.loads((repository / "staged.json").read_text())["release"]
+    digest = recorded["artifact"]["digest"]
+    assert message == (
+        f"staging verified version not-what-staging-verified ({digest}) but the "
+        f"record holds {recorded['version']['version_id']} ({digest}); "
+        "nothing was promoted."
+    )
+    assert platform.deployments("production") == before
+
+
+@pytest.mark.parametrize(
+    ("inputs", "annotation"),
+    [
+        pytest.param(
+            {"command": "deploy-everything"},
+            "ntro-ship deploy-everything::'deploy-everything' is not one of "
+            "release, stage, promote, rollback, smoke, lint, test, package; fix "
+            "the command input.",
+            id="unknown-command",
+        ),
+        pytest.param(
+            {"command": "stage", "plan-only": "yes"},
+            "ntro-ship: bad input::plan-only is 'yes'; set it to 'true' or 'false'.",
+            id="boolean-neither-true-nor-false",
+        ),
+        pytest.param(
+            {"command": "promote"},
+            "ntro-ship promote::the production-tenants input is required for promote.",
+            id="promote-without-tenants",
+        ),
+    ],
+)
+def test_bad_inputs_stop_the_action_with_an_annotation(
+    run_workflow: Any,
+    platform: Any,
+    settings: Any,
+    inputs: dict[str, str],
+    annotation: str,
+) -> None:
+    workflow = add_one_step_workflow(platform, inputs)
+
+    run = run_workflow(workflow, "workflow_dispatch", **settings)
+
+    assert run.job_results == {"production": "failure"}
+    assert run.errors[-1] == annotation
