@@ -325,3 +325,18 @@ def test_staging_summary_shows_production_next_to_the_candidate(
         f"| production production before this release | `1 ({old})` "
         f"(candidate `2 ({new})`) |"
     ) in summary.read_text()
+
+
+def test_rollback_never_picks_a_version_that_failed_its_smoke_run(
+    ship: Ship, runbook: Path
+) -> None:
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    change(runbook, "v2")
+    ship.sandbox.add_fault({"kind": "run_fail", "tenant": "production"})
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.ROLLED_BACK
+
+    result = ship("rollback", "--tenant", "production")
+
+    assert result.code == ExitCode.USAGE
+    assert "no earlier good version" in result.err
+    assert ship.active("production") == "1"

@@ -8,7 +8,12 @@ from typing import Any
 from ntro_ship.errors import NtroShipError, UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.pipeline.context import Context
-from ntro_ship.pipeline.deploying import StepResult, current_version, deploy
+from ntro_ship.pipeline.deploying import (
+    StepResult,
+    active_version,
+    current_version,
+    deploy,
+)
 from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.smoking import smoke
 from ntro_ship.platform import Deployment
@@ -148,25 +153,35 @@ def rollback_target(ctx: Context, workflow_id: str, tenant: str, to: str | None)
         # The platform may know ids the record and listing do not.
         return to
 
+    # The last version that passed a smoke run here, else the one active
+    # before the latest deploy; never the version that is active now.
     ledger = ctx.record.tenant(workflow_id, tenant)
-    if ledger["previous_version_id"]:
-        return str(ledger["previous_version_id"])
+    active = active_version(ctx, workflow_id, tenant)
+    failed = set(ledger.get("failed_version_ids") or ())
+    for candidate in (ledger["last_good_version_id"], ledger["previous_version_id"]):
+        if candidate and candidate != active and candidate not in failed:
+            return str(candidate)
     deployments = ctx.platform.list_deployments(workflow_id, tenant) or []
-    earlier = _earlier_deployed(deployments)
+    earlier = _earlier_deployed(deployments, failed)
     if earlier:
         return earlier
     raise UsageError(
-        f"no earlier version of workflow {workflow_id} is known for {tenant} "
-        "(not in the record, and the platform cannot list deployments); "
-        "pass --to VERSION"
+        f"no earlier good version of workflow {workflow_id} is known for "
+        f"{tenant} (the record and the platform know none that is not active "
+        "now or failed its smoke run); pass --to VERSION"
     )
 
 
-def _earlier_deployed(deployments: list[Deployment]) -> str | None:
+def _earlier_deployed(deployments: list[Deployment], failed: set[str]) -> str | None:
     active = next((d.version_id for d in deployments if d.active), None)
     for deployment in deployments:
-        if deployment.status == "DEPLOYED" and deployment.version_id != active:
-            return deployment.version_id
+        version = deployment.version_id
+        if (
+            deployment.status == "DEPLOYED"
+            and version != active
+            and version not in failed
+        ):
+            return version
     return None
 
 

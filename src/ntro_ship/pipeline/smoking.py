@@ -90,6 +90,10 @@ def _await_run(ctx: Context, entry: dict[str, Any], stage: str) -> StepResult:
         ledger["last_good_version_id"] = entry["version_id"]
         ctx.progress.step(stage, f"passed ({outcome.detail})" + _link(entry["link"]))
     else:
+        ledger = ctx.record.tenant(entry["workflow_id"], entry["tenant"])
+        failed = ledger.setdefault("failed_version_ids", [])
+        if entry["version_id"] not in failed:
+            failed.append(entry["version_id"])
         ctx.progress.problem(
             stage, f"{outcome.verdict.value}: {outcome.detail}" + _link(entry["link"])
         )
