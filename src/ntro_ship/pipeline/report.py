@@ -100,6 +100,11 @@ def text_summary(record: Record, message: str) -> str:
         lines.append(f"  artifact  {release['artifact']['digest']}")
     if version.get("version_id"):
         lines.append(f"  version   {label(record, version['version_id'])}")
+    if release.get("tests"):
+        passed = release["tests"]["passed"]
+        lines.append(
+            f"  tests     {'passed' if passed else 'FAILED'} (local scenarios)"
+        )
     for d in release.get("deployments") or []:
         lines.append(
             f"  {d['purpose']:<10} {d['tenant']}: {d.get('verdict') or 'pending'}, "
