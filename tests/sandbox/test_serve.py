@@ -80,9 +80,10 @@ def test_serve_applies_faults_and_config_from_the_start(tmp_path: Path) -> None:
         ).json()
     finally:
         process.terminate()
-        process.communicate(timeout=15)
+        _, err = process.communicate(timeout=15)
 
     assert statuses == [502, 200]
+    assert "ntro-ship sandbox: fault 1 (error) hit GET /v1/me\n" in err
     assert [(t["slug"], t["dataPlatform"]) for t in tenants] == [
         ("staging", "managed-postgres"),
         ("production", "managed-postgres"),
@@ -118,6 +119,12 @@ def test_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
             "name enclosed in double quotes); e.g. --fault "
             '\'{"kind": "run_fail", "tenant": "production"}\'\n',
             id="fault-not-json",
+        ),
+        pytest.param(
+            ["--fault", "@no-such-fault.json"],
+            "ntro-ship: error: --fault @no-such-fault.json: cannot read the file: "
+            "No such file or directory\n",
+            id="fault-file-missing",
         ),
         pytest.param(
             ["--fault", '{"kind": "error"}'],
@@ -228,3 +235,16 @@ def test_unusable_data_folder_or_ready_file_is_a_usage_error(tmp_path: Path) -> 
         f"ntro-ship: error: --ready-file {blocker / 'r'}: folder {blocker} does not "
         "exist\n",
     )
+
+
+def test_sandbox_start_and_stop_without_a_with_block(tmp_path: Path) -> None:
+    from ntro_ship.sandbox import Sandbox
+
+    sandbox = Sandbox(data_dir=tmp_path).start()
+    url = sandbox.url
+    up = httpx.get(f"{url}/me", headers=KEY).status_code
+    sandbox.stop()
+
+    assert up == 200
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/me", headers=KEY)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
+import logging
 import threading
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -33,6 +34,9 @@ HTTP_KINDS = (
 )
 DEPLOY_KINDS = ("deploy_fail",)
 RUN_KINDS = ("run_fail", "run_block", "run_hang")
+# `ntro-ship sandbox serve` shows these on stderr, so a rehearsal says when
+# each injected fault fired.
+log = logging.getLogger("ntro_ship.sandbox.faults")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")
 DEFAULT_SECONDS = {"latency": 0.5, "hang": 300.0, "hang_after_commit": 300.0}
 
@@ -199,6 +203,10 @@ class FaultSet:
                     other_taken = True
                 chosen.append(fault)
             self._use(chosen)
+            for fault in chosen:
+                log.info(
+                    "fault %d (%s) hit %s %s", fault.id, fault.spec.kind, method, path
+                )
             return chosen
 
     def take_for_target(
@@ -209,6 +217,7 @@ class FaultSet:
             for fault in self._faults:
                 if fault.matches_target(kinds, aliases):
                     self._use([fault])
+                    log.info("fault %d (%s) applied", fault.id, fault.spec.kind)
                     return fault
             return None
 

@@ -216,6 +216,12 @@ def serve(
         ) from exc
     sock = bind(host, port)
     url = base_url(sock)
+    fault_log = logging.getLogger("ntro_ship.sandbox.faults")
+    if not fault_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("ntro-ship sandbox: %(message)s"))
+        fault_log.addHandler(handler)
+        fault_log.setLevel(logging.INFO)
     server = _ForegroundServer(
         _uvicorn_config(app, config, own_logging=True), runtime.stopping
     )
