@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from ntro_ship.errors import ConfigError
+from ntro_ship.sandbox import Sandbox
 from ntro_ship.sandbox.config import load_config
 
 KEY = {"Authorization": "Bearer ntro_dev_key"}
@@ -238,8 +239,6 @@ def test_unusable_data_folder_or_ready_file_is_a_usage_error(tmp_path: Path) -> 
 
 
 def test_sandbox_start_and_stop_without_a_with_block(tmp_path: Path) -> None:
-    from ntro_ship.sandbox import Sandbox
-
     sandbox = Sandbox(data_dir=tmp_path).start()
     url = sandbox.url
     up = httpx.get(f"{url}/me", headers=KEY).status_code
