@@ -207,21 +207,18 @@ def serve(
     except ValueError as exc:
         raise UsageError(f"{exc}; see docs/sandbox.md for the fault format") from exc
 
+    sock = bind(host, port)
+    url = base_url(sock)
     try:
         app, runtime = create_app(data_dir, config, fault_set)
     except (OSError, sqlite3.Error) as exc:
+        sock.close()
         raise UsageError(
             f"cannot keep sandbox state in {data_dir}: {exc}; pass --data with a "
             "writable folder"
         ) from exc
-    sock = bind(host, port)
-    url = base_url(sock)
-    fault_log = logging.getLogger("ntro_ship.sandbox.faults")
-    if not fault_log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("ntro-ship sandbox: %(message)s"))
-        fault_log.addHandler(handler)
-        fault_log.setLevel(logging.INFO)
+
+    _show_faults_on_stderr()
     server = _ForegroundServer(
         _uvicorn_config(app, config, own_logging=True), runtime.stopping
     )
@@ -239,6 +236,15 @@ def serve(
     finally:
         runtime.store.close()
         sock.close()
+
+
+def _show_faults_on_stderr() -> None:
+    fault_log = logging.getLogger("ntro_ship.sandbox.faults")
+    if not fault_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("ntro-ship sandbox: %(message)s"))
+        fault_log.addHandler(handler)
+        fault_log.setLevel(logging.INFO)
 
 
 def write_ready_file(path: Path, url: str) -> None:
