@@ -1,4 +1,4 @@
-"""Generation 1 registry: workflows, pushed versions, deployments."""
+"""Generation 1 registry: workflows (both generations' bodies) and pushed versions."""
 
 from __future__ import annotations
 
