@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,6 @@ import pytest
 
 from ntro_ship.sandbox import Sandbox, SandboxConfig
 
-HAS_LINT_RULES = importlib.util.find_spec("ntro_ship.requirements") is not None
 GOOD = {
     "runbook.md": "---\nslug: nav\nsteps: [collect, compute, publish]\n---\n",
     "requirements.txt": "ntro[workflow]==0.1.2\n",
@@ -146,7 +144,6 @@ def test_a_bad_artifact_fails_its_deployment_with_the_reason(
     assert (deployment["status"], deployment["error"]) == ("FAILED", error)
 
 
-@pytest.mark.skipif(not HAS_LINT_RULES, reason="needs ntro_ship.requirements")
 def test_requirements_that_break_the_pinning_contract_fail_the_deployment(
     platform: Any, zip_of: Any
 ) -> None:

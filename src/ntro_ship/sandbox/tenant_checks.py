@@ -85,12 +85,8 @@ def check_tree(root: Path) -> str | None:
 
 
 def requirement_problems(root: Path) -> str | None:
-    try:
-        from ntro_ship.requirements import check_runbook
-    except ImportError:
-        # Known gap: without the lint rules only the file's presence is
-        # checked; remove this branch once ntro_ship.requirements is merged.
-        return None
+    # Imported here: the lint rules are only needed when a deployment is made.
+    from ntro_ship.requirements import check_runbook
 
     try:
         findings = check_runbook(root)
