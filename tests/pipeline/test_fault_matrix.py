@@ -21,6 +21,7 @@ REGISTRY = "/v1/workspace/registry"
 CALLS = {
     "find workflow": f"GET {REGISTRY}/workflows*",
     "create workflow": f"POST {REGISTRY}/workflows",
+    "list versions": f"GET {REGISTRY}/workflows/*/versions",
     "push version": f"POST {REGISTRY}/workflows/*/versions",
     "list deployments": f"GET {REGISTRY}/deployments",
     "create deployment": f"POST {REGISTRY}/deployments",
@@ -43,6 +44,8 @@ EXPECTED = {
                       "malformed": OK},
     "create workflow": {"timeout": OK, "429": OK, "500": OK, "503": OK,
                         "commit then drop": OK, "malformed": PLATFORM},
+    "list versions": {"timeout": OK, "429": OK, "500": PLATFORM, "503": OK,
+                      "malformed": PLATFORM},
     "push version": {"timeout": OK, "429": OK, "500": OK, "503": OK,
                      "commit then drop": OK, "malformed": PLATFORM},
     "list deployments": {"timeout": OK, "429": OK, "500": PLATFORM, "503": OK,
