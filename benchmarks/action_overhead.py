@@ -9,7 +9,8 @@ the action's step to the first line ntro-ship prints. Two cases side by side:
 - warm: the virtualenv of the previous run is reused, as on a self-hosted
   runner or any later job on the same machine.
 
-    python -m benchmarks action_overhead [--cold-runs N] [--warm-runs N]
+    python -m benchmarks action_overhead          (2 cold runs, 5 warm)
+    python -m benchmarks.action_overhead --cold-runs N --warm-runs N
 """
 
 from __future__ import annotations
