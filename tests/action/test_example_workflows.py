@@ -173,8 +173,9 @@ def test_pull_requests_run_the_runbooks_local_tests(
 
 # Known gap: `ntro-ship smoke` reads the version to run from a release record,
 # which a scheduled run does not have; remove this mark once smoke can target
-# the version active on the tenant (strict: the test says when that happens).
-@pytest.mark.xfail(strict=True, reason="smoke needs a release record")
+# the version active on the tenant (the run then reports XPASS). Not strict,
+# so that fixing smoke never turns the suite red.
+@pytest.mark.xfail(reason="smoke needs a release record")
 def test_the_scheduled_production_smoke_passes_on_a_healthy_production(
     run_workflow: Any, repository: Path, platform: Any, settings: Any
 ) -> None:
