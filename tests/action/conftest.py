@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -182,7 +183,28 @@ def act_cache() -> Path:
     path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     path = path / "ntro-ship" / "act"
     path.mkdir(parents=True, exist_ok=True)
+    prune(path)
     return path
+
+
+def prune(cache: Path) -> None:
+    """Drop act's old run folders and all but the newest virtualenvs.
+
+    Each change to src/ makes the action build a new virtualenv (about 50 MB);
+    only an hour-old leftover is removed, so a test session running beside
+    this one keeps what it uses.
+    """
+    hour_ago = time.time() - 3600
+    runs = [p for p in cache.iterdir() if p.is_dir() and p.name != "tool_cache"]
+    environments = sorted(
+        (cache / "tool_cache" / "ntro-ship").glob("*/.complete"),
+        key=lambda marker: marker.stat().st_mtime,
+        reverse=True,
+    )
+    stale = runs + [marker.parent for marker in environments[2:]]
+    for folder in stale:
+        if folder.stat().st_mtime < hour_ago:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def make_repository(folder: Path, workflows: list[Path]) -> Path:
