@@ -4,7 +4,8 @@ Before it calls ntro-ship the action refuses what cannot be right: a
 promotion of anything but the version staging verified, an unknown command,
 a boolean that is neither 'true' nor 'false', a command without the inputs it
 needs. Each refusal is an error annotation and a failed step, and nothing
-reaches the platform.
+reaches the platform. The local commands (lint, package, test) run without
+one, and a lint finding lands as an annotation on its line.
 """
 
 from __future__ import annotations
@@ -109,3 +110,45 @@ def test_bad_inputs_stop_the_action_with_an_annotation(
 
     assert run.job_results == {"production": "failure"}
     assert run.errors[-1] == annotation
+
+
+@pytest.mark.parametrize(
+    "command", ["lint", "package", "test"], ids=["lint", "package", "test"]
+)
+def test_the_local_commands_need_no_platform(
+    run_workflow: Any, platform: Any, command: str
+) -> None:
+    workflow = add_one_step_workflow(
+        platform,
+        {
+            "command": command,
+            "runbook": "runbooks/nav-monthly",
+            "children": "runbooks/nav-monthly-journals",
+        },
+    )
+
+    run = run_workflow(workflow, "workflow_dispatch", secrets={}, variables={})
+
+    assert run.job_results == {"production": "success"}
+    assert run.errors == []
+
+
+def test_a_loose_pin_fails_lint_with_an_annotation_on_its_line(
+    run_workflow: Any, platform: Any
+) -> None:
+    requirements = platform.repository / "runbooks/nav-monthly/requirements.txt"
+    requirements.write_text(
+        requirements.read_text().replace("ntro[workflow]==0.1.2", "ntro[workflow]>=0.1")
+    )
+    workflow = add_one_step_workflow(
+        platform, {"command": "lint", "runbook": "runbooks/nav-monthly"}
+    )
+
+    run = run_workflow(workflow, "workflow_dispatch", secrets={}, variables={})
+
+    assert run.job_results == {"production": "failure"}
+    assert (
+        "NTR022 extras-unpinned::ntro[workflow]>=0.1 is a range, not one version; "
+        "pin it with ==" in run.errors
+    )
+    assert run.errors[-1].startswith("ntro-ship lint: failed::")
