@@ -148,11 +148,18 @@ def published_action(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def artifact_standins(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+@pytest.fixture
+def artifact_store(tmp_path: Path) -> Path:
+    """Where the artifact stand-ins keep this test's uploads."""
+    return tmp_path / "artifacts"
+
+
+@pytest.fixture
+def artifact_standins(tmp_path: Path, artifact_store: Path) -> dict[str, Path]:
     """Local folders for every artifact action the examples pin, by uses: ref."""
-    root = tmp_path_factory.mktemp("standins")
-    store = root / "artifacts"
+    root = tmp_path / "standins"
+    root.mkdir()
+    store = artifact_store
     templates = {"upload": UPLOAD_STANDIN, "download": DOWNLOAD_STANDIN}
     folders: dict[str, Path] = {}
     for ref in sorted(external_actions()):

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 pytestmark = pytest.mark.slow
+# The artifacts release.yml keeps: the record after staging, after production.
+KEPT_RECORDS = ("release-record", "release-record-production")
 
 
 def head(repository: Path) -> str:
@@ -28,7 +30,11 @@ def head(repository: Path) -> str:
 
 
 def test_a_clean_release_promotes_what_staging_verified(
-    run_workflow: Any, repository: Path, platform: Any, settings: Any
+    run_workflow: Any,
+    repository: Path,
+    platform: Any,
+    settings: Any,
+    artifact_store: Path,
 ) -> None:
     run = run_workflow("release.yml", "push", **settings)
 
@@ -69,6 +75,8 @@ def test_a_clean_release_promotes_what_staging_verified(
         run.job_summary("production")
     )
     assert platform.sandbox.api_key not in run.shown
+    kept = [artifact_store / name / "release.json" for name in KEPT_RECORDS]
+    assert all(platform.sandbox.api_key not in path.read_text() for path in kept)
 
 
 def test_a_failing_staging_smoke_promotes_nothing(
