@@ -35,7 +35,7 @@ RUNBOOKS = ROOT / "examples" / "runbooks"
 ACTION_REF = "ntropii-com/ntro-ship@v0.1.0"
 # What a release of the action holds: enough to install it and nothing more.
 ACTION_FILES = ("action.yml", "pyproject.toml", "README.md", "src")
-ACT_TIMEOUT = 300
+ACT_TIMEOUT = 120
 GIT_AS_CI = ("git", "-c", "user.name=ci", "-c", "user.email=ci@example.com")
 # The example workflows' runbook, as the test repositories hold it.
 WORKFLOW = "nav-monthly"
@@ -286,14 +286,20 @@ def run_workflow(
             command += ["--input", f"{name}={value}"]
         if job is not None:
             command += ["--job", job]
-        done = subprocess.run(
-            command,
-            cwd=repository,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=ACT_TIMEOUT,
-        )
+        try:
+            done = subprocess.run(
+                command,
+                cwd=repository,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=ACT_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired as stopped:
+            partial = stopped.stdout or b""
+            text = partial.decode() if isinstance(partial, bytes) else partial
+            (tmp_path / "act.log").write_text(text)
+            pytest.fail(f"act ran over {ACT_TIMEOUT}s; its log: {tmp_path}/act.log")
         log = done.stdout + done.stderr
         (tmp_path / "act.log").write_text(log)
         return parse_act_log(done.returncode, log)

@@ -152,3 +152,42 @@ def test_a_loose_pin_fails_lint_with_an_annotation_on_its_line(
         "pin it with ==" in run.errors
     )
     assert run.errors[-1].startswith("ntro-ship lint: failed::")
+
+
+RELEASE_INPUTS = {
+    "runbook": "runbooks/nav-monthly",
+    "children": "runbooks/nav-monthly-journals",
+    "create-workflow": "'true'",
+    "staging-tenant": "staging",
+    "production-tenants": "production",
+    "entity": "fund-a",
+    "period": "2026-11",
+}
+
+
+def test_release_in_one_job_ends_in_production(
+    run_workflow: Any, platform: Any, settings: Any
+) -> None:
+    workflow = add_one_step_workflow(platform, {"command": "release", **RELEASE_INPUTS})
+
+    run = run_workflow(workflow, "workflow_dispatch", **settings)
+
+    assert run.job_results == {"production": "success"}
+    outputs = run.outputs["production", "ship"]
+    assert outputs["verdict"] == "released"
+    assert platform.active_version("production") == outputs["version-id"]
+
+
+def test_plan_only_changes_nothing(
+    run_workflow: Any, platform: Any, settings: Any
+) -> None:
+    workflow = add_one_step_workflow(
+        platform, {"command": "stage", "plan-only": "'true'", **RELEASE_INPUTS}
+    )
+
+    run = run_workflow(workflow, "workflow_dispatch", **settings)
+
+    assert run.job_results == {"production": "success"}
+    plan_line = "- deploy to staging staging (active now: nothing), smoke-run it"
+    assert plan_line in run.shown
+    assert platform.deployments("staging") == []
