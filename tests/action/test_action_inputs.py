@@ -91,6 +91,16 @@ def test_promote_refuses_a_version_other_than_the_one_staging_verified(
             id="boolean-neither-true-nor-false",
         ),
         pytest.param(
+            {
+                "command": "promote",
+                "version-id": "what-staging-verified",
+                "production-tenants": "production",
+            },
+            "ntro-ship promote::no release record at .ntro-ship/release.json; "
+            "download the staging job's record there before promoting.",
+            id="promote-without-the-staging-record",
+        ),
+        pytest.param(
             {"command": "promote"},
             "ntro-ship promote::the production-tenants input is required for promote.",
             id="promote-without-tenants",
