@@ -23,7 +23,7 @@ import sys
 import time
 import traceback
 import typing
-from datetime import timedelta
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,20 @@ from typing import Any
 # workflow task forever). Match that before `ntro` is first imported.
 os.environ.setdefault("TEMPORAL_HOST", "ntro-ship-test-harness")
 
-# A query on a workflow whose task keeps failing blocks until the server
-# gives up (about 30 s, D14); a short RPC deadline keeps `--timeout` honest.
-QUERY_RPC_TIMEOUT = timedelta(seconds=2)
+
+def _load_sibling(name: str) -> Any:
+    """A module next to this script (run isolated, its folder is not on path)."""
+    module_name = f"_ntro_ship_{name}"
+    path = Path(__file__).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+history = _load_sibling("history")
 
 
 class StageProblem(Exception):
@@ -175,7 +186,7 @@ def _step_aware_loop() -> type:
         @staticmethod
         async def _safe_query(handle: Any, name: str) -> Any:
             try:
-                return await handle.query(name, rpc_timeout=QUERY_RPC_TIMEOUT)
+                return await handle.query(name, rpc_timeout=history.QUERY_RPC_TIMEOUT)
             except Exception:
                 return None
 
@@ -189,51 +200,31 @@ def _step_aware_loop() -> type:
                 pending = {**pending, "step_id": state.get("current_step_id")}
             await super()._handle_review(handle, pending, events, ts)
 
+        async def drive(self, handle: Any, *, timeout_s: float) -> Any:
+            driving = asyncio.ensure_future(super().drive(handle, timeout_s=timeout_s))
+            watching = asyncio.ensure_future(history.watch(self.client, handle.id))
+            await asyncio.wait({driving, watching}, return_when=asyncio.FIRST_COMPLETED)
+            finished = driving if driving.done() else watching
+            other = watching if finished is driving else driving
+            other.cancel()
+            with suppress(asyncio.CancelledError):
+                await other
+            if finished is driving:
+                return driving.result()
+
+            unknown = watching.result()
+            # Ending the root ends its children (their default parent-close
+            # policy), so the harness shuts down without waiting on them.
+            with suppress(Exception):
+                await handle.terminate(reason="ntro-ship: unknown child runbook")
+            raise StageProblem(
+                "unknown_child",
+                unknown.message(),
+                child=unknown.name,
+                by_slug=unknown.by_slug,
+            )
+
     return StepAwareAgentLoop
-
-
-async def _failed_step(client: Any, workflow_id: str, depth: int = 0) -> str | None:
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        state = await handle.query("current_ui_state", rpc_timeout=QUERY_RPC_TIMEOUT)
-    except Exception:
-        return None
-
-    step = state.get("current_step_id") if isinstance(state, dict) else None
-    children = (state.get("children") or {}).get(step) or []
-    unfinished = [c for c in children if c.get("status") != "completed"]
-    if step and unfinished and depth < 3:
-        child_id = f"{workflow_id}:{step}:{unfinished[0]['slug']}"
-        inner = await _failed_step(client, child_id, depth + 1)
-        if inner:
-            return f"{step} > {unfinished[0]['slug']}:{inner}"
-    return step
-
-
-def _failure_text(failure: Any) -> str:
-    deepest = failure
-    while deepest.HasField("cause"):
-        deepest = deepest.cause
-    kind = deepest.application_failure_info.type or ""
-    return f"{kind}: {deepest.message}" if kind else deepest.message
-
-
-async def _failure_cause(client: Any, workflow_id: str) -> str | None:
-    """The last failure Temporal recorded: why the run failed or is stuck."""
-    try:
-        history = await client.get_workflow_handle(workflow_id).fetch_history()
-    except Exception:
-        return None
-
-    cause = None
-    for event in history.events:
-        for field in (
-            "workflow_execution_failed_event_attributes",
-            "workflow_task_failed_event_attributes",
-        ):
-            if event.HasField(field):
-                cause = _failure_text(getattr(event, field).failure)
-    return cause
 
 
 def _jsonable(value: Any) -> Any:
@@ -254,8 +245,8 @@ async def _run_scenario(
         failed_step = cause = None
         if outcome.status != "completed":
             client = harness._client
-            failed_step = await _failed_step(client, outcome.workflow_id)
-            cause = await _failure_cause(client, outcome.workflow_id)
+            failed_step = await history.failed_step(client, outcome.workflow_id)
+            cause = await history.failure_cause(client, outcome.workflow_id)
 
     timed_out = any(e.detail.get("reason") == "timeout" for e in outcome.events)
     status = "passed" if outcome.status == "completed" else "failed"
@@ -311,6 +302,8 @@ async def _main(spec: dict[str, Any]) -> dict[str, Any]:
             results.append(
                 await _run_scenario(testing, parent, children, scenario, spec)
             )
+        except StageProblem:
+            raise  # about the whole run, not this scenario
         except Exception as exc:
             results.append(
                 {

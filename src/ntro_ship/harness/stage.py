@@ -19,6 +19,7 @@ from typing import Any
 
 from ntro_ship import runbook as runbooks
 from ntro_ship.errors import UsageError
+from ntro_ship.harness.children import resolve_children
 from ntro_ship.harness.environment import HarnessEnvironment, ensure_environment
 from ntro_ship.harness.errors import (
     HarnessEnvironmentError,
@@ -46,7 +47,9 @@ def run_test_stage(
     options: TestOptions, *, log: Callable[[str], None] = _stderr
 ) -> TestReport:
     parent = runbooks.load(options.runbook)
-    children = [runbooks.load(path) for path in options.children]
+    given = [runbooks.load(path) for path in options.children]
+    # Before the environment: a missing child is a usage error in seconds.
+    children = resolve_children(parent, given, log)
     given_input, input_source = _input(options, parent)
 
     environment = ensure_environment(_requirement_files([parent, *children]), log=log)
@@ -186,6 +189,13 @@ def _problem_error(
         return HarnessEnvironmentError(
             f"{message}: the test harness comes from the dev requirements; add "
             "ntro[testing]==<the ntro version> to requirements-dev.txt"
+        )
+    if kind == "unknown_child":
+        # A slug computed at run time escapes the static look-up: same advice.
+        which = "whose slug is" if problem.get("by_slug") else "that defines"
+        return UsageError(
+            f"{message}; pass --child DIR with the folder of the runbook "
+            f"{which} {problem.get('child')!r}"
         )
     if kind in ("unknown_scenario", "bad_input", "no_input"):
         hint = {

@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+# No activities: this runbook only starts a child.
