@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
-from tests.harness.conftest import DATA, EXAMPLES, OFFLINE, RunCli
+from tests.harness.conftest import DATA, EXAMPLES, OFFLINE, ROOT, RunCli
 
 from ntro_ship import runbook as runbooks
 from ntro_ship.errors import UsageError
@@ -49,6 +52,39 @@ def test_parent_whose_child_is_absent_fails_at_once(run_cli: RunCli) -> None:
         "that slug; pass --child DIR with the child runbook's folder\n"
     )
     assert elapsed < 10  # before any environment is built or server started
+
+
+def test_release_stops_at_its_test_stage_when_the_child_is_absent(
+    tmp_path: Path,
+) -> None:
+    """`release` runs the same stage: no platform call, no wait for a timeout."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    environment.update(
+        NTRO_HOST="http://127.0.0.1:9",  # closed: the stage must stop first
+        NTRO_API_KEY="unused",
+        NTRO_HOME=str(tmp_path / "ntro-home"),
+        NTRO_SHIP_RECORD=str(tmp_path / "release.json"),
+    )
+    release = [sys.executable, "-m", "ntro_ship", "release"]
+    targets = ["--workflow", "w", "--staging", "s", "--production", "p"]
+    run = ["--entity", "fund-a", "--period", "2026-03"]
+
+    completed = subprocess.run(
+        [*release, str(DATA / "starts-absent-child"), *targets, *run],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert completed.returncode == 2
+    assert completed.stderr.splitlines()[-1].startswith(
+        "ntro-ship: error: starts-absent-child starts child runbook 'absent-journals' ("
+    )
+    assert completed.stderr.endswith(
+        "pass --child DIR with the child runbook's folder\n"
+    )
 
 
 def test_child_slug_computed_at_run_time_stops_the_run_early(
