@@ -30,6 +30,7 @@ PARENT = ROOT / "examples" / "runbooks" / "nav-monthly"
 CHILD = ROOT / "examples" / "runbooks" / "nav-monthly-journals"
 OFFLINE = {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
 TARGET_RATIO = 1.2
+BARE_PASSED = "summary: 2 passed, 0 failed (of 2)"
 SHIP = [sys.executable, "-m", "ntro_ship", "test", str(PARENT), "--child", str(CHILD)]
 
 
@@ -37,7 +38,11 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     completed = subprocess.run(command, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    if completed.returncode != 0:
+    # The published CLI sometimes aborts while the interpreter shuts down
+    # (SIGABRT, "PyGILState_Release"), after printing a passing report; the
+    # run itself was complete, so its time counts.
+    finished = BARE_PASSED in completed.stdout
+    if completed.returncode != 0 and not finished:
         raise SystemExit(f"{command[:4]} failed:\n{completed.stderr[-2000:]}")
     return elapsed
 
