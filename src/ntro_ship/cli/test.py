@@ -20,7 +20,8 @@ from ntro_ship.harness import TestOptions, run_test_stage
     "children",
     multiple=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A child runbook the parent dispatches (repeatable).",
+    help="A child runbook the parent dispatches (repeatable). Default: for each "
+    "child slug the code starts, the runbook with that slug next to RUNBOOK.",
 )
 @click.option(
     "--scenario",
