@@ -179,16 +179,35 @@ def test_pull_requests_run_the_runbooks_local_tests(
     assert "| reject_all | passed |" in summary
 
 
-# Known gap: `ntro-ship smoke` reads the version to run from a release record,
-# which a scheduled run does not have; remove this mark once smoke can target
-# the version active on the tenant (the run then reports XPASS). Not strict,
-# so that fixing smoke never turns the suite red.
-@pytest.mark.xfail(reason="smoke needs a release record")
-def test_the_scheduled_production_smoke_passes_on_a_healthy_production(
-    run_workflow: Any, repository: Path, platform: Any, settings: Any
+@pytest.mark.parametrize(
+    ("fault", "result", "verdict"),
+    [
+        pytest.param(None, "success", "passed", id="healthy"),
+        pytest.param({"kind": "run_fail"}, "failure", "failed", id="failing"),
+    ],
+)
+def test_the_scheduled_production_smoke_runs_what_production_has(
+    run_workflow: Any,
+    repository: Path,
+    platform: Any,
+    settings: Any,
+    fault: dict[str, str] | None,
+    result: str,
+    verdict: str,
 ) -> None:
     platform.release_directly(repository.parent / "earlier.json")
+    active = platform.active_version("production")
+    if fault:
+        platform.sandbox.add_fault({**fault, "tenant": "production"})
 
     run = run_workflow("production-smoke.yml", "schedule", **settings)
 
-    assert run.job_results == {"smoke": "success"}
+    assert run.job_results == {"smoke": result}
+    outputs = run.outputs["smoke", "smoke"]
+    assert (outputs["verdict"], outputs["version-id"]) == (verdict, active)
+    assert f"| smoke on production | **{verdict}** " in run.job_summary("smoke")
+    assert platform.active_version("production") == active
+    if fault:
+        title, message = run.errors[-1].split("::", 1)
+        assert title == "ntro-ship smoke: failed"
+        assert message.startswith("smoke on production: failed (ActivityError")

@@ -16,8 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from ntro_ship.pipeline.policy import Policy
-from ntro_ship.pipeline.record import DEFAULT_PATH
-from ntro_ship.pipeline.settings import Settings
+from ntro_ship.pipeline.settings import DEFAULT_RECORD, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 RUNBOOK = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -37,7 +36,7 @@ def _platform_options(func: F) -> F:
         click.option(
             "--record",
             envvar="NTRO_SHIP_RECORD",
-            default=str(DEFAULT_PATH),
+            default=str(DEFAULT_RECORD),
             show_default=True,
             type=click.Path(dir_okay=False, path_type=Path),
             help="Release record file (read to resume, written after every step).",
@@ -140,6 +139,11 @@ def deploy(tenant: str, entity: str | None, **kwargs: Any) -> int:
 @click.option("--period", required=True, help="e.g. 2026-11")
 @click.option("--context", "context_json", help="Extra run context, a JSON object.")
 @click.option("--accept-blocked", is_flag=True, help="BLOCKED on a human = passed.")
+@click.option(
+    "--workflow",
+    help="Workflow id or name: run what is active on TENANT, not the recorded "
+    "release (a health check; it never counts as staging evidence).",
+)
 @_platform_options
 def smoke(
     tenant: str,
@@ -147,13 +151,16 @@ def smoke(
     period: str,
     context_json: str | None,
     accept_blocked: bool,
+    workflow: str | None,
     **kwargs: Any,
 ) -> int:
     """Run the deployed version once on TENANT and wait for its verdict."""
     settings = _settings(kwargs, accept_blocked)
     from ntro_ship.pipeline import commands
 
-    return commands.run_smoke(settings, tenant, entity, period, _context(context_json))
+    return commands.run_smoke(
+        settings, tenant, entity, period, _context(context_json), workflow
+    )
 
 
 @click.command()

@@ -12,12 +12,17 @@ from ntro_ship.errors import NtroShipError, UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.pipeline import packaging, pushing, report
 from ntro_ship.pipeline.context import Context
-from ntro_ship.pipeline.deploying import active_version, current_version, deploy
+from ntro_ship.pipeline.deploying import (
+    StepResult,
+    active_version,
+    current_version,
+    deploy,
+)
 from ntro_ship.pipeline.promotion import promote, rollback
 from ntro_ship.pipeline.release import ReleaseOptions, plan, release
 from ntro_ship.pipeline.session import session
 from ntro_ship.pipeline.settings import Settings
-from ntro_ship.pipeline.smoking import smoke
+from ntro_ship.pipeline.smoking import smoke, smoke_active
 
 
 def run_push(
@@ -50,14 +55,7 @@ def run_push(
 def run_deploy(settings: Settings, tenant: str, entity: str | None) -> int:
     with session(settings) as ctx:
         result = deploy(ctx, tenant, entity, "deploy")
-        return report.emit(
-            ctx.record,
-            command="deploy",
-            exit_code=result.verdict.exit_code,
-            verdict=result.verdict.value,
-            message=f"deploy to {tenant}: {result.verdict.value} ({result.detail})",
-            as_json=settings.as_json,
-        )
+        return _emit_step(ctx, settings, "deploy", f"deploy to {tenant}", result)
 
 
 def run_smoke(
@@ -66,17 +64,34 @@ def run_smoke(
     entity: str,
     period: str,
     context: dict[str, Any],
+    workflow: str | None = None,
 ) -> int:
     with session(settings) as ctx:
-        result = smoke(ctx, tenant, entity, period, context)
-        return report.emit(
+        if workflow is None:
+            result = smoke(ctx, tenant, entity, period, context)
+            return _emit_step(ctx, settings, "smoke", f"smoke on {tenant}", result)
+
+        result = smoke_active(ctx, workflow, tenant, entity, period, context)
+        return report.emit_check(
             ctx.record,
-            command="smoke",
+            result.entry,
             exit_code=result.verdict.exit_code,
-            verdict=result.verdict.value,
             message=f"smoke on {tenant}: {result.verdict.value} ({result.detail})",
             as_json=settings.as_json,
         )
+
+
+def _emit_step(
+    ctx: Context, settings: Settings, command: str, what: str, result: StepResult
+) -> int:
+    return report.emit(
+        ctx.record,
+        command=command,
+        exit_code=result.verdict.exit_code,
+        verdict=result.verdict.value,
+        message=f"{what}: {result.verdict.value} ({result.detail})",
+        as_json=settings.as_json,
+    )
 
 
 def run_promote(

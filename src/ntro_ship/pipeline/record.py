@@ -25,7 +25,6 @@ from typing import Any
 from ntro_ship.errors import UsageError
 
 SCHEMA = "ntro-ship/release-record/1"
-DEFAULT_PATH = Path(".ntro-ship/release.json")
 
 
 def now() -> str:

@@ -150,3 +150,50 @@ def emit(
         github.set_outputs(outputs(record, verdict, rolled_back))
         github.append_summary(summary_markdown(record, command, message))
     return exit_code
+
+
+def emit_check(
+    record: Record,
+    entry: dict[str, Any],
+    *,
+    exit_code: int,
+    message: str,
+    as_json: bool,
+) -> int:
+    """Like `emit`, for a smoke run of what is active (no release involved)."""
+    version = label(record, entry["version_id"]) if entry["version_id"] else None
+    if as_json:
+        payload = {
+            "command": "smoke",
+            "exit_code": exit_code,
+            "verdict": entry["verdict"],
+            "message": message,
+            "record": str(record.path),
+            "check": entry,
+        }
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        link = f" {entry['link']}" if entry.get("link") else ""
+        click.echo(
+            f"{message}\n  version    {version or 'the active one (not listed)'}"
+            f"\n  run        {entry['task_id']}{link}"
+        )
+
+    github.set_outputs(
+        {
+            "version-id": str(entry["version_id"] or ""),
+            "smoke-task-id": str(entry["task_id"]),
+            "verdict": str(entry["verdict"]),
+            "rolled-back": "false",
+        }
+    )
+    link = f" [run]({entry['link']})" if entry.get("link") else ""
+    github.append_summary(
+        f"### ntro-ship smoke: {message}\n\n"
+        "| | |\n| --- | --- |\n"
+        f"| workflow | `{entry['workflow_id']}` |\n"
+        f"| version | `{version or 'active (this platform cannot list it)'}` |\n"
+        f"| smoke on {entry['tenant']} | **{entry['verdict']}** "
+        f"({entry['detail']}){link} |\n"
+    )
+    return exit_code
