@@ -51,7 +51,10 @@ class UnknownChild:
 async def watch(client: Any, root_id: str) -> UnknownChild:
     """Return once any workflow of the run fails a task for an unknown child."""
     while True:
-        found = await _scan(client, root_id)
+        try:
+            found = await _scan(client, root_id)
+        except Exception:
+            found = None  # a watcher's hiccup must never fail the scenario
         if found is not None:
             return found
         await asyncio.sleep(POLL_INTERVAL_S)
