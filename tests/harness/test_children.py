@@ -20,7 +20,13 @@ from ntro_ship.harness.environment import ensure_environment
 
 
 def test_parent_without_child_finds_its_sibling_and_passes(run_cli: RunCli) -> None:
-    completed = run_cli(EXAMPLES / "nav-monthly", "--json", env=OFFLINE)
+    parent, child = EXAMPLES / "nav-monthly", EXAMPLES / "nav-monthly-journals"
+    # Built (or found) first, so stderr holds only what the stage says.
+    runtime = [parent / "requirements.txt", child / "requirements.txt"]
+    development = [parent / "requirements-dev.txt", child / "requirements-dev.txt"]
+    ensure_environment([*runtime, *development], log=lambda _: None)
+
+    completed = run_cli(parent, "--json", env=OFFLINE)
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stderr == (
