@@ -120,3 +120,63 @@ def test_dangling_symlink_is_refused_as_unreadable(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError, match=r"gone\.py: cannot be read"):
         artifact.build(root)
+
+
+def test_nested_entries_sort_by_their_full_path(tmp_path: Path) -> None:
+    nested = {**BASIC, "templates.md": "x", "data/b/2.csv": "2", "data/a.csv": "1"}
+
+    built = artifact.build(make_tree(tmp_path / "rb", nested))
+
+    assert [e.path for e in built.entries] == [
+        "data/a.csv",
+        "data/b/2.csv",
+        "requirements.txt",
+        "runbook.md",
+        "templates.md",
+        "templates/__init__.py",
+        "templates/workflow.py",
+    ]
+
+
+def test_path_globs_match_below_the_top_folder(tmp_path: Path) -> None:
+    extra = {"data/raw/1.csv": "1", "data/keep.csv": "2", "raw/2.csv": "3"}
+    root = make_tree(tmp_path / "rb", {**BASIC, **extra})
+
+    built = artifact.build(root, excludes=["data/raw"])
+
+    assert [e.path for e in built.entries if e.path.endswith(".csv")] == [
+        "data/keep.csv",
+        "raw/2.csv",
+    ]
+
+
+def test_executable_files_keep_their_bit(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "rb", {**BASIC, "bin/run.sh": "#!/bin/sh\n"})
+    (root / "bin" / "run.sh").chmod(0o700)
+
+    built = artifact.build(root)
+
+    with zipfile.ZipFile(__import__("io").BytesIO(built.data)) as zf:
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
+    assert modes["bin/run.sh"] == 0o755
+    assert modes["runbook.md"] == 0o644
+
+
+def test_symlinked_folder_is_refused(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "rb", BASIC)
+    (root / "shared").symlink_to(root / "templates", target_is_directory=True)
+
+    with pytest.raises(UsageError, match=r"shared: a symlinked folder; "):
+        artifact.build(root)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
+def test_unreadable_folder_is_refused(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "rb", {**BASIC, "locked/a.py": "x"})
+    (root / "locked").chmod(0)
+
+    try:
+        with pytest.raises(UsageError, match=r"locked: the folder cannot be read"):
+            artifact.build(root)
+    finally:
+        (root / "locked").chmod(0o755)

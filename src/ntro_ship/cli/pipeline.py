@@ -3,7 +3,7 @@
 Thin: each parses its flags and calls one function of ntro_ship.pipeline.
 The API key is never a flag: it comes from NTRO_API_KEY or config.toml.
 The pipeline is imported inside each command, so `package` (often run in a
-pre-commit or CI loop) never loads the HTTP client.
+pre-commit or CI loop) never loads the HTTP client, the record or the policy.
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ntro_ship.pipeline.policy import Policy
-from ntro_ship.pipeline.settings import DEFAULT_RECORD, Settings
+if TYPE_CHECKING:
+    from ntro_ship.pipeline.settings import Settings
+
+# Where the release record lives unless --record says otherwise.
+DEFAULT_RECORD = ".ntro-ship/release.json"
 
 F = TypeVar("F", bound=Callable[..., Any])
 RUNBOOK = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -36,7 +39,7 @@ def _platform_options(func: F) -> F:
         click.option(
             "--record",
             envvar="NTRO_SHIP_RECORD",
-            default=str(DEFAULT_RECORD),
+            default=DEFAULT_RECORD,
             show_default=True,
             type=click.Path(dir_okay=False, path_type=Path),
             help="Release record file (read to resume, written after every step).",
@@ -55,6 +58,9 @@ def _platform_options(func: F) -> F:
 
 
 def _settings(kwargs: dict[str, Any], accept_blocked: bool = False) -> Settings:
+    from ntro_ship.pipeline.policy import Policy
+    from ntro_ship.pipeline.settings import Settings
+
     return Settings(
         connection=kwargs.pop("connection"),
         host=kwargs.pop("host"),

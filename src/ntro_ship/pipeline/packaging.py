@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,7 +19,9 @@ from ntro_ship import runbook as runbooks
 from ntro_ship.errors import NtroShipError, UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.pipeline.progress import Progress
-from ntro_ship.pipeline.record import Record
+
+if TYPE_CHECKING:
+    from ntro_ship.pipeline.record import Record
 
 
 class LintRefused(NtroShipError):

@@ -7,10 +7,6 @@ from pathlib import Path
 
 from ntro_ship.pipeline.policy import Policy
 
-# Here rather than in `record`, so the CLI can show it without loading the
-# record's module (`package` never needs it).
-DEFAULT_RECORD = Path(".ntro-ship/release.json")
-
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
