@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,10 +199,11 @@ def main(argv: list[str]) -> int:
         Sandbox(data_dir=Path(temporary) / "sandbox", config=config) as sandbox,
     ):
         work = Path(temporary)
-        for name, flow in (
+        flows: list[tuple[str, Callable[[], dict[str, Any]]]] = [
             ("ntro-ship", lambda: ship_flow(sandbox.url, work, delay)),
             ("shell + ntro 0.1.0", lambda: shell_flow(ntro, sandbox.url, work, delay)),
-        ):
+        ]
+        for name, flow in flows:
             before = counter.count
             results[name] = flow()
             results[name]["requests"] = counter.count - before

@@ -21,6 +21,7 @@ import stat
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ntro_ship.errors import UsageError
 from ntro_ship.runbook import DEV_REQUIREMENTS
@@ -72,7 +73,7 @@ class Artifact:
     def digest(self) -> str:
         return "sha256:" + hashlib.sha256(self.data).hexdigest()
 
-    def manifest(self) -> dict[str, object]:
+    def manifest(self) -> dict[str, Any]:
         # Spelled out: dataclasses.asdict deep-copies, a cost per file.
         files = [
             {"path": e.path, "size": e.size, "sha256": e.sha256} for e in self.entries

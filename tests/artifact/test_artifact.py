@@ -111,7 +111,7 @@ def test_manifest_lists_every_file_with_its_digest(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "demo.zip").read_bytes() == built.data
     manifest = built.manifest()
     assert manifest["digest"] == built.digest
-    assert [f["path"] for f in manifest["files"]] == sorted(BASIC)  # type: ignore[index]
+    assert [f["path"] for f in manifest["files"]] == sorted(BASIC)
 
 
 def test_dangling_symlink_is_refused_as_unreadable(tmp_path: Path) -> None:

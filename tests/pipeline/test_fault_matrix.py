@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.pipeline.conftest import RELEASE_ARGS, Ship
@@ -29,7 +30,7 @@ CALLS = {
     "create task": "POST /v1/workspace/tasks",
     "get task": "GET /v1/workspace/tasks/*",
 }
-SANDBOX_FAULTS = {
+SANDBOX_FAULTS: dict[str, dict[str, Any]] = {
     "timeout": {"kind": "hang", "seconds": 2},
     "429": {"kind": "rate_limit", "retry_after": 0},
     "500": {"kind": "error", "status": 500},
