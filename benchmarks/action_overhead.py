@@ -25,9 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-ACTION_REF = "ntropii-com/ntro-ship@v0.1.0"
-ACTION_FILES = ("action.yml", "pyproject.toml", "README.md", "src")
+from tests.act_offline import ROOT, act_command, copy_action
+
 WORKFLOW = """\
 name: overhead
 on: push
@@ -48,16 +47,7 @@ jobs:
 
 def prepare(workspace: Path) -> tuple[Path, Path]:
     """A copy of the action as released, and a repository that uses it."""
-    action = workspace / "action"
-    for name in ACTION_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(
-                source, action / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        else:
-            action.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, action / name)
+    action = copy_action(workspace / "action")
 
     repository = workspace / "repository"
     shutil.copytree(ROOT / "examples" / "runbooks", repository / "runbooks")
@@ -74,19 +64,7 @@ def time_to_first_stage(
     act: str, action: Path, repository: Path, cache: Path, cold: bool
 ) -> float:
     """Seconds from the action's step starting to ntro-ship's first line."""
-    command = [
-        act,
-        "push",
-        "--platform",
-        "ubuntu-latest=-self-hosted",
-        "--json",
-        "--no-cache-server",
-        "--action-offline-mode",
-        "--action-cache-path",
-        str(cache),
-        "--local-repository",
-        f"{ACTION_REF}={action}",
-    ]
+    command = act_command(act, "push", cache, action)
     if cold:
         command += ["--env", "PIP_NO_CACHE_DIR=1"]
     started = first_line = None

@@ -19,22 +19,19 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
+from tests.act_offline import act_command, copy_action
 
-from ntro_ship.sandbox import Sandbox, SandboxConfig
+from ntro_ship.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "workflows-examples"
 RUNBOOKS = ROOT / "examples" / "runbooks"
-ACTION_REF = "ntropii-com/ntro-ship@v0.1.0"
-# What a release of the action holds: enough to install it and nothing more.
-ACTION_FILES = ("action.yml", "pyproject.toml", "README.md", "src")
 ACT_TIMEOUT = 120
 GIT_AS_CI = ("git", "-c", "user.name=ci", "-c", "user.email=ci@example.com")
 # The example workflows' runbook, as the test repositories hold it.
@@ -134,18 +131,7 @@ def act_binary() -> str:
 @pytest.fixture(scope="session")
 def published_action(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The action as a release tag would hold it, without .venv and caches."""
-    target = tmp_path_factory.mktemp("ntro-ship-action")
-    for name in ACTION_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(
-                source,
-                target / name,
-                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-            )
-        else:
-            shutil.copy2(source, target / name)
-    return target
+    return copy_action(tmp_path_factory.mktemp("ntro-ship-action"))
 
 
 @pytest.fixture
@@ -261,21 +247,8 @@ def run_workflow(
         inputs: dict[str, str] | None = None,
         job: str | None = None,
     ) -> ActRun:
-        command = [
-            act_binary,
-            event,
-            "--workflows",
-            f".github/workflows/{workflow}",
-            "--platform",
-            "ubuntu-latest=-self-hosted",
-            "--json",
-            "--no-cache-server",
-            "--action-offline-mode",
-            "--action-cache-path",
-            str(act_cache),
-            "--local-repository",
-            f"{ACTION_REF}={published_action}",
-        ]
+        command = act_command(act_binary, event, act_cache, published_action)
+        command += ["--workflows", f".github/workflows/{workflow}"]
         for ref, folder in artifact_standins.items():
             command += ["--local-repository", f"{ref}={folder}"]
         for name, value in secrets.items():
@@ -305,13 +278,6 @@ def run_workflow(
         return parse_act_log(done.returncode, log)
 
     return run
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(deploy_delay=0, run_delay=0)
-    with Sandbox(data_dir=tmp_path / "sandbox", config=config) as running:
-        yield running
 
 
 @pytest.fixture

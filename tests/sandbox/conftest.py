@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from ntro_ship.sandbox import Sandbox, SandboxConfig
+from ntro_ship.sandbox import Sandbox
 
 RUNBOOK_MD = """---
 slug: nav-monthly
@@ -44,13 +43,6 @@ def make_zip(files: dict[str, str | bytes]) -> bytes:
 @pytest.fixture
 def good_zip() -> bytes:
     return make_zip(dict(GOOD_FILES))
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(deploy_delay=0, run_delay=0)
-    with Sandbox(data_dir=tmp_path / "sandbox", config=config) as running:
-        yield running
 
 
 @pytest.fixture
