@@ -145,7 +145,8 @@ def smoke_active(
 
 
 def _note_health(ctx: Context, entry: dict[str, Any], verdict: Verdict) -> None:
-    """Keep the check in the tenant's ledger, which only rollback reads."""
+    """Keep the check in the tenant's ledger (rollback and status read it;
+    promote never does)."""
     ledger = ctx.record.tenant(entry["workflow_id"], entry["tenant"])
     ledger["last_check"] = entry
     version_id = entry["version_id"]
