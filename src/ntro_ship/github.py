@@ -2,6 +2,12 @@
 
 Outside Actions (GITHUB_ACTIONS unset) every function here is a no-op, so the
 rest of the code can call them unconditionally.
+
+Workflow commands (annotations, groups) go to stderr: the runner reads them
+from both streams, and stdout stays what the command promises (`--json` stays
+one JSON document). ntro-ship never prints the API key, not even in an
+`::add-mask::` command: the key reaches a job as a secret, which GitHub masks,
+and the action masks it again before ntro-ship starts.
 """
 
 from __future__ import annotations
@@ -21,6 +27,12 @@ def in_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
+def _command(line: str) -> None:
+    sys.stdout.flush()  # keep the command in order with what came before it
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -38,7 +50,7 @@ def annotation(
     column: int | None = None,
     title: str | None = None,
 ) -> None:
-    """Emit `::error` / `::warning` / `::notice` on stdout."""
+    """Emit `::error` / `::warning` / `::notice` on stderr."""
     if not in_actions():
         return
 
@@ -48,8 +60,7 @@ def annotation(
         for key, value in properties.items()
         if value is not None
     )
-    sys.stdout.write(f"::{level} {rendered}::{_escape_data(message)}\n")
-    sys.stdout.flush()
+    _command(f"::{level} {rendered}::{_escape_data(message)}")
 
 
 def mask(secret: str) -> None:
@@ -66,13 +77,11 @@ def group(title: str) -> Iterator[None]:
         yield
         return
 
-    sys.stdout.write(f"::group::{title}\n")
-    sys.stdout.flush()
+    _command(f"::group::{_escape_data(title)}")
     try:
         yield
     finally:
-        sys.stdout.write("::endgroup::\n")
-        sys.stdout.flush()
+        _command("::endgroup::")
 
 
 def _append(variable: str, text: str) -> bool:

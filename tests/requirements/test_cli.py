@@ -110,8 +110,8 @@ def test_github_annotations_and_summary_past_the_cap(
         "".join(f"pkg{i}\n" for i in range(count))
     )
     assert main(["lint", "requirements.txt"]) == 1
-    out = capsys.readouterr().out
-    annotations = [line for line in out.splitlines() if line.startswith("::error ")]
+    err = capsys.readouterr().err
+    annotations = [line for line in err.splitlines() if line.startswith("::error ")]
     assert len(annotations) == ANNOTATION_CAP
     assert annotations[0] == (
         "::error file=requirements.txt,line=1,col=1,title=NTR001 unpinned::"
