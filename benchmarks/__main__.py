@@ -23,6 +23,11 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(__doc__.strip())
+        print(f"\nbenchmarks: {', '.join(available())}")
+        return 0
+
     names = argv or available()
     unknown = sorted(set(names) - set(available()))
     if unknown:

@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ntro_ship.errors import UsageError
 
 RUNBOOK_FILE = "runbook.md"
@@ -84,6 +82,8 @@ def read_front_matter(text: str) -> dict[str, Any]:
     match = FRONT_MATTER.match(text)
     if match is None:
         return {}
+
+    import yaml  # on first use: the requirements hooks never read runbook.md
 
     try:
         data = yaml.safe_load(match.group(1))

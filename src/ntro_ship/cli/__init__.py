@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -71,7 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NtroShipError as exc:
         click.echo(f"ntro-ship: error: {exc}", err=True)
         return exc.exit_code
+    except OSError as exc:
+        # A file the user named (an output path, a record) cannot be read or
+        # written: their environment, not our bug, so no traceback.
+        click.echo(f"ntro-ship: error: {_describe(exc)}", err=True)
+        return ExitCode.USAGE
     except Exception:
+        import traceback  # only on the way out: it costs start-up time
+
         traceback.print_exc(file=sys.stderr)
         click.echo(
             "ntro-ship: internal error (a bug in ntro-ship, not in your input); "
@@ -81,3 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERNAL
 
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _describe(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return f"{reason}; check the paths and permissions you passed"
+    return f"{exc.filename}: {reason}; check the path and its permissions"
