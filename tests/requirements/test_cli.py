@@ -20,16 +20,17 @@ RUNBOOK = {
     "runbooks/ok/templates/requirements.txt": "httpx==0.27.0\n",
 }
 EXPECTED_TEXT = """\
-runbooks/nav/requirements-dev.txt:2:1: NTR040 pytest is already listed at \
+runbooks/nav/requirements-dev.txt:2:1: NTR040 warning: pytest is already listed at \
 runbooks/nav/requirements-dev.txt:1; remove one of the two lines
-runbooks/nav/templates/requirements.txt:1:1: NTR002 ntro>=0.1 is a range, not one \
-version; pin it with ==
-runbooks/nav/templates/requirements.txt:1:1: NTR021 ntro lacks the [workflow] extra \
-that ntro.workflow needs (runbooks/nav/templates/workflow.py:1); write ntro[workflow]
-runbooks/nav/templates/requirements.txt:3:1: NTR001 pytest has no version pin; pin \
-it with ==, e.g. pytest==<version>
-runbooks/nav/templates/requirements.txt:3:1: NTR030 pytest is a development tool; \
-move it to a dev requirements file (e.g. requirements-dev.txt)
+runbooks/nav/templates/requirements.txt:1:1: NTR002 error: ntro>=0.1 is a range, not \
+one version; pin it with ==
+runbooks/nav/templates/requirements.txt:1:1: NTR021 error: ntro lacks the [workflow] \
+extra that ntro.workflow needs (runbooks/nav/templates/workflow.py:1); write \
+ntro[workflow]
+runbooks/nav/templates/requirements.txt:3:1: NTR001 error: pytest has no version pin; \
+pin it with ==, e.g. pytest==<version>
+runbooks/nav/templates/requirements.txt:3:1: NTR030 error: pytest is a development \
+tool; move it to a dev requirements file (e.g. requirements-dev.txt)
 """
 
 

@@ -63,11 +63,12 @@ def test_hooks_through_pre_commit_try_repo(tmp_path: Path, request) -> None:  # 
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert hook_status(failing.stdout) == dict.fromkeys(HOOK_IDS, "Failed")
     assert (
-        "runbooks/nav/templates/requirements.txt:1:1: NTR002 httpx>=0.27 is a range"
-        in failing.stdout
+        "runbooks/nav/templates/requirements.txt:1:1: NTR002 error: httpx>=0.27 "
+        "is a range" in failing.stdout
     )
     assert (
-        "runbooks/nav/templates/requirements.txt:2:1: NTR030 pytest" in failing.stdout
+        "runbooks/nav/templates/requirements.txt:2:1: NTR030 error: pytest"
+        in failing.stdout
     )
 
     runtime.write_text("httpx==0.27.0\n")

@@ -124,6 +124,10 @@ def lint(
         return ExitCode.OK
     if (pin_from or resolve) and not fix:
         raise click.UsageError("--pin-from and --resolve only make sense with --fix")
+    if fix and not (pin_from or resolve):
+        from ntro_ship.requirements.fix import NO_PIN_SOURCE
+
+        raise click.UsageError(NO_PIN_SOURCE)
 
     config = settings.load(path=Path(config_file) if config_file else None)
     config = config.with_flags(

@@ -78,14 +78,24 @@ def load(start: Path | None = None, path: Path | None = None) -> LintConfig:
         raw = pyproject.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{pyproject}: cannot be read: {exc}") from None
-    if b"ntro-ship" not in raw:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Undecodable bytes could hide a [tool.ntro-ship] table: refuse
+        # rather than run with defaults the user did not choose.
+        raise ConfigError(
+            f"{pyproject}: not a UTF-8 text file ({exc.reason} at byte "
+            f"{exc.start}); TOML must be UTF-8: fix or replace the file, or "
+            "pass --config with another one"
+        ) from None
+    if "ntro-ship" not in text:
         return LintConfig(source=pyproject)
 
     import tomllib
 
     try:
-        document = tomllib.loads(raw.decode("utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
 
     from ntro_ship.requirements.settings import KEYS, build

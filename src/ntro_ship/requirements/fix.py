@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import tempfile
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -26,6 +23,10 @@ from ntro_ship.requirements.parsing import Entry
 from ntro_ship.requirements.roles import CONSTRAINTS, RUNTIME
 from ntro_ship.requirements.tree import Tree
 
+NO_PIN_SOURCE = (
+    "--fix needs a source of versions: pass --pin-from FILE (a lock, "
+    "constraints or `pip freeze` file) or --resolve (pick them with pip-tools)"
+)
 PINNABLE = {"NTR001", "NTR002", "NTR022"}
 HEAD = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?P<extras>\[[^\]]*\])?")
 SPEC_END = re.compile(r"[ \t]*(;|[ \t]#|[ \t]--|\\$)|[ \t]*$")
@@ -50,36 +51,6 @@ def pins_from(paths: list[str], config: LintConfig) -> dict[str, str]:
     if problems:
         raise UsageError(f"--pin-from cannot be read: {problems[0]}")
     return pins
-
-
-def resolve(entries: list[Entry]) -> dict[str, str]:
-    """Versions pip-tools picks for the loose requirements (needs the index)."""
-    wanted = sorted({f"{e.name}{e.specifier}" for e in entries if e.name})
-    with tempfile.TemporaryDirectory() as folder:
-        source = os.path.join(folder, "requirements.in")
-        target = os.path.join(folder, "requirements.txt")
-        with open(source, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(wanted) + "\n")
-        command = [
-            sys.executable,
-            "-m",
-            "piptools",
-            "compile",
-            "--quiet",
-            "--no-header",
-            "--no-annotate",
-            "--strip-extras",
-            "--output-file",
-            target,
-            source,
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise UsageError(
-                "--resolve: pip-compile failed (install pip-tools, or pass "
-                f"--pin-from LOCKFILE):\n{result.stderr.strip()}"
-            )
-        return pins_from([target], LintConfig())
 
 
 def apply(
@@ -111,6 +82,8 @@ def apply(
         loose = [
             e for items in targets.values() for e, codes in items if codes & PINNABLE
         ]
+        from ntro_ship.requirements.resolve import resolve
+
         pins = {**resolve(loose), **pins}
     needed = {
         (finding.path, finding.line): _extra(finding.message)

@@ -82,22 +82,28 @@ def _lint(files: list[str], options: dict[str, list[str]]) -> int:
     if role not in (None, "runtime", "dev", "constraints"):
         raise UsageError(f"--role {role}: choose runtime, dev or constraints")
     output_format = (options.get("--format") or ["text"])[-1]
-    findings = run.collect(files, config, role)
+    findings = run.collect(files, config, role, empty_ok=not files)
 
+    fix = "--fix" in options
+    pin_from = options.get("--pin-from", [])
+    if fix and not pin_from and "--resolve" not in options:
+        from ntro_ship.requirements.fix import NO_PIN_SOURCE
+
+        raise UsageError(NO_PIN_SOURCE)
     changed: list[str] = []
-    if "--fix" in options:
+    if fix:
         from ntro_ship.requirements.fix import apply
 
         changed = apply(
             findings,
             config,
-            pin_from=options.get("--pin-from", []),
+            pin_from=pin_from,
             use_resolver="--resolve" in options,
         )
         for path in changed:
             print(f"Fixing {path}", file=sys.stderr)
         if changed:
-            findings = run.collect(files, config, role)
+            findings = run.collect(files, config, role, empty_ok=not files)
 
     run.emit(findings, output_format, None)
     return ExitCode.FAILED if changed else run.exit_code(findings)

@@ -25,6 +25,26 @@ NAME_CHARS = frozenset(
 HEX = frozenset("0123456789abcdef")
 HASH_PREFIXES = ("--hash=sha256:", "--hash=sha384:", "--hash=sha512:")
 OPTIONS_WITH_VALUE = ("--select", "--ignore", "--pin-from", "--role", "--format")
+USAGE = """\
+usage: ntro-requirements [OPTIONS] FILE...
+
+The pre-commit hooks of ntro-ship (ntro-requirements, ntro-requirements-pinned,
+ntro-requirements-no-dev): check requirements files against the pinning
+contract. Exit 0 clean, 1 findings or a file fixed, 2 usage or config error.
+
+options:
+  --select CODES     only these codes or prefixes (NTR0,NTR030)
+  --ignore CODES     skip these codes or prefixes
+  --role ROLE        judge the files as runtime, dev or constraints
+  --format FORMAT    text (default), json or sarif
+  --fix              pin loose requirements in place (needs --pin-from or
+                     --resolve)
+  --pin-from FILE    lock, constraints or `pip freeze` file to take versions from
+  --resolve          pick versions with pip-tools
+  -h, --help         show this message and exit
+
+The rules and settings: docs/lint.md; `ntro-ship lint --list-rules`.
+"""
 
 
 def _is_name(text: str) -> bool:
@@ -171,9 +191,12 @@ def _configured() -> bool:
         if os.path.isfile(candidate):
             try:
                 with open(candidate, "rb") as handle:
-                    return b"ntro-ship" in handle.read()
-            except OSError:
+                    data = handle.read()
+                data.decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                # The full run reports the file as a configuration error.
                 return True
+            return b"ntro-ship" in data
         parent = os.path.dirname(folder)
         if parent == folder:
             return False
@@ -201,8 +224,17 @@ def _split(argv: list[str]) -> tuple[list[str], list[str]]:
     return files, options
 
 
+def _wants_help(arguments: list[str]) -> bool:
+    options = arguments[: arguments.index("--")] if "--" in arguments else arguments
+    return "--help" in options or "-h" in options
+
+
 def run(argv: list[str] | None, preset: list[str]) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
+    if _wants_help(arguments):
+        sys.stdout.write(USAGE)
+        return 0
+
     files, options = _split(arguments)
     screenable = "--role" not in options and "--format" not in options
     if (

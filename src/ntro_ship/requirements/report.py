@@ -19,7 +19,11 @@ HELP_URI = "https://github.com/ntropii-com/ntro-ship/blob/main/docs/lint.md"
 
 
 def as_text(findings: list[Finding]) -> str:
-    return "".join(f"{finding}\n" for finding in findings)
+    """`path:line:col: CODE severity: message`, one finding a line."""
+    return "".join(
+        f"{f.path}:{f.line}:{f.column}: {f.code} {f.severity}: {f.message}\n"
+        for f in findings
+    )
 
 
 def as_json(findings: list[Finding]) -> str:

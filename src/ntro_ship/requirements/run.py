@@ -18,8 +18,19 @@ FORMATS = ("text", "json", "sarif")
 HOOK_FILES = ("requirements*.txt", "requirements/*.txt", "templates/requirements.txt")
 
 
-def collect(paths: list[str], config: LintConfig, role: str | None) -> list[Finding]:
-    """Findings for files, runbook folders, or (no paths) the current folder."""
+def collect(
+    paths: list[str],
+    config: LintConfig,
+    role: str | None,
+    *,
+    empty_ok: bool = False,
+) -> list[Finding]:
+    """Findings for files, runbook folders, or (no paths) the current folder.
+
+    A folder with nothing to check is a usage error (a mistyped folder must
+    not look clean) unless `empty_ok`: a hook run without file names is
+    clean when the repository has no requirements files.
+    """
     from ntro_ship import runbook
 
     findings: list[Finding] = []
@@ -29,8 +40,16 @@ def collect(paths: list[str], config: LintConfig, role: str | None) -> list[Find
             books = list(runbook.find(Path(path)))
             for book in books:
                 findings += check_runbook_tree(_shown(book.path), config)
-            if not books:
-                files += _requirements_files(path, config)
+            found = [] if books else _requirements_files(path, config)
+            if not books and not found and not empty_ok:
+                # An empty result would look like a clean one, so a mistyped
+                # folder must not pass silently.
+                raise UsageError(
+                    f"{path}: no runbook (runbook.md) and no requirements file "
+                    "found in this folder; pass a runbook folder or a "
+                    "requirements file"
+                )
+            files += found
         elif os.path.exists(path) or not paths:
             files.append(path)
         else:
@@ -75,7 +94,13 @@ def emit(findings: list[Finding], output_format: str, output: str | None) -> Non
     render = {"text": report.as_text, "json": report.as_json, "sarif": report.as_sarif}
     text = render[output_format](findings)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"-o {output}: cannot write the report: {exc.strerror or exc}; "
+                "choose a file in a folder you can write to"
+            ) from None
     else:
         sys.stdout.write(text)
     if output or output_format == "text":

@@ -144,13 +144,18 @@ class Tree:
             )
             return
         if not os.path.isfile(path):
+            problem = (
+                "is a directory, not a requirements file; name the file inside it"
+                if os.path.isdir(path)
+                else "no such file"
+            )
             self.report(
                 "NTR062",
                 parent.path,
                 entry.line,
                 entry.column,
                 None,
-                f"{option} {target}: no such file (looked for {path})",
+                f"{option} {target}: {problem} (looked for {path})",
                 entry.source,
             )
             return
