@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,44 @@ def test_stuck_runbook_times_out_with_exit_4_naming_the_step(run_cli: RunCli) ->
     assert completed.stdout.splitlines()[-3:] == [
         "happy timed out at step await_bank_feed: timed out after 1.0s",
         "reject_all timed out at step await_bank_feed: timed out after 1.0s",
+        "summary: 0 passed, 0 failed, 2 timed out (of 2)",
+    ]
+
+
+STUCK_TASK = (
+    "which fails its workflow task; on the tenant Temporal would retry that "
+    "task forever and the run would hang, so it was stopped"
+)
+
+
+@pytest.mark.parametrize(
+    ("period", "where", "cause"),
+    [
+        pytest.param(
+            "2026-03",
+            " at step check_balances",
+            "ValueError: deliberate bug",
+            id="raised-in-a-step",
+        ),
+        pytest.param(
+            "before-any-step",
+            "",
+            "KeyError: 'before-any-step'",
+            id="raised-before-any-step",
+        ),
+    ],
+)
+def test_ordinary_exception_fails_at_once_instead_of_timing_out(
+    run_cli: RunCli, period: str, where: str, cause: str
+) -> None:
+    started = time.monotonic()
+    completed = run_cli(DATA / "raises-in-step", "--input", json.dumps(period))
+
+    assert time.monotonic() - started < 15  # the default --timeout is 30 s each
+    assert completed.returncode == 1, completed.stderr
+    assert completed.stdout.splitlines()[-3:] == [
+        f"happy failed{where}: the workflow code raised {cause}, {STUCK_TASK}",
+        f"reject_all failed{where}: the workflow code raised {cause}, {STUCK_TASK}",
         "summary: 0 passed, 2 failed (of 2)",
     ]
 

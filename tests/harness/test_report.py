@@ -143,3 +143,44 @@ def test_importing_the_harness_package_stays_cheap() -> None:
     )
 
     assert completed.stdout == "[]\n"
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "summary", "exit_code"),
+    [
+        pytest.param(
+            ["failed", "failed"],
+            "summary: 0 passed, 2 failed (of 2)",
+            ExitCode.FAILED,
+            id="failed",
+        ),
+        pytest.param(
+            ["timed_out", "timed_out"],
+            "summary: 0 passed, 0 failed, 2 timed out (of 2)",
+            ExitCode.TIMED_OUT,
+            id="timed-out",
+        ),
+        pytest.param(
+            ["passed", "timed_out"],
+            "summary: 1 passed, 0 failed, 1 timed out (of 2)",
+            ExitCode.TIMED_OUT,
+            id="one-timed-out",
+        ),
+        pytest.param(
+            ["failed", "timed_out"],
+            "summary: 0 passed, 1 failed, 1 timed out (of 2)",
+            ExitCode.FAILED,
+            id="both",
+        ),
+    ],
+)
+def test_summary_line_agrees_with_the_exit_code(
+    outcomes: list[str], summary: str, exit_code: ExitCode
+) -> None:
+    names = REQUIRED_SCENARIOS
+    report = _report(
+        *(_scenario(n, s) for n, s in zip(names, outcomes, strict=True)),
+        required=REQUIRED_SCENARIOS,
+    )
+
+    assert (report.table().splitlines()[-1], report.exit_code) == (summary, exit_code)

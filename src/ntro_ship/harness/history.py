@@ -1,4 +1,4 @@
-"""What Temporal knows about a scenario's run: failed step, cause, unknown child.
+"""What Temporal knows about a scenario's run: failed step, cause, stuck task.
 
 Loaded by `runner.py` inside the runbook's environment (by path: the runner
 runs isolated, without its own folder on sys.path), so it imports only the
@@ -12,6 +12,10 @@ task's failure:
   no class is registered for the child's slug;
 - temporalio's worker, in the child, when its workflow type is not one of the
   worker's classes (a child started by type rather than by slug).
+
+Any other exception the runbook's workflow code raises (`ValueError`, not
+`WorkflowError`) fails the workflow task the same way; `watch` reports it as
+a `FailingTask`, so the scenario fails at once instead of timing out.
 """
 
 from __future__ import annotations
@@ -31,6 +35,14 @@ UNKNOWN_TYPE = re.compile(
     r"Workflow class (?P<name>\S+) is not registered on this worker"
 )
 POLL_INTERVAL_S = 0.2
+# Task failures that replaying the same code can never get past. Others (an
+# unhandled command when a signal lands mid-task) are Temporal's routine.
+RETRIED_FOREVER = frozenset(
+    {
+        "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE",
+        "WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR",
+    }
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,8 +60,17 @@ class UnknownChild:
         )
 
 
-async def watch(client: Any, root_id: str) -> UnknownChild:
-    """Return once any workflow of the run fails a task for an unknown child."""
+@dataclasses.dataclass(frozen=True)
+class FailingTask:
+    """A workflow task the code fails on every attempt: the run never ends."""
+
+    workflow_id: str
+    cause: str
+    stack_trace: str
+
+
+async def watch(client: Any, root_id: str) -> UnknownChild | FailingTask:
+    """Return once any workflow of the run fails a task it can never pass."""
     while True:
         try:
             found = await _scan(client, root_id)
@@ -60,7 +81,7 @@ async def watch(client: Any, root_id: str) -> UnknownChild:
         await asyncio.sleep(POLL_INTERVAL_S)
 
 
-async def _scan(client: Any, root_id: str) -> UnknownChild | None:
+async def _scan(client: Any, root_id: str) -> UnknownChild | FailingTask | None:
     pending, seen = [root_id], set()
     while pending:
         workflow_id = pending.pop()
@@ -79,11 +100,23 @@ async def _scan(client: Any, root_id: str) -> UnknownChild | None:
                 child = event.start_child_workflow_execution_initiated_event_attributes
                 pending.append(child.workflow_id)
             if event.HasField("workflow_task_failed_event_attributes"):
-                failure = event.workflow_task_failed_event_attributes.failure
-                found = _unknown_child(workflow_id, failure.message)
+                found = _stuck(workflow_id, event.workflow_task_failed_event_attributes)
                 if found is not None:
                     return found
     return None
+
+
+def _stuck(workflow_id: str, attributes: Any) -> UnknownChild | FailingTask | None:
+    failure = attributes.failure
+    unknown = _unknown_child(workflow_id, failure.message)
+    if unknown is not None:
+        return unknown
+
+    # Protobuf reflection gives the enum's name without importing temporalio.
+    causes = attributes.DESCRIPTOR.fields_by_name["cause"].enum_type
+    if causes.values_by_number[attributes.cause].name not in RETRIED_FOREVER:
+        return None
+    return FailingTask(workflow_id, _failure_text(failure), failure.stack_trace)
 
 
 def _unknown_child(workflow_id: str, message: str) -> UnknownChild | None:
@@ -136,3 +169,34 @@ async def failure_cause(client: Any, workflow_id: str) -> str | None:
             if event.HasField(field):
                 cause = _failure_text(getattr(event, field).failure)
     return cause
+
+
+TRACE_FRAME = re.compile(r'File "(?P<file>[^"]+)", line \d+, in (?P<function>\S+)')
+
+
+def step_in_trace(stack_trace: str, steps: dict[tuple[str, str], str]) -> str | None:
+    """The innermost `@runbook.step` method (file, function) the trace passes."""
+    for match in reversed(list(TRACE_FRAME.finditer(stack_trace))):
+        step = steps.get((match.group("file"), match.group("function")))
+        if step is not None:
+            return step
+    return None
+
+
+def step_path(root_id: str, workflow_id: str, step: str | None) -> str | None:
+    """`parent_step > child_slug:step`, as `failed_step` names a child's step.
+
+    A child's id is `<parent id>:<parent step>:<child slug>`, nested as deep
+    as the children go.
+    """
+    nested = workflow_id.removeprefix(root_id).strip(":")
+    if not nested:
+        return step
+
+    parts = nested.split(":")
+    parent_steps, slugs = parts[::2], parts[1::2]
+    inner_steps = [*parent_steps[1:], step]
+    path = parent_steps[0]
+    for slug, inner in zip(slugs, inner_steps, strict=False):
+        path += f" > {slug}:{inner}" if inner else f" > {slug}"
+    return path

@@ -63,7 +63,12 @@ def _closing(report: TestReport) -> list[str]:
         for name in report.missing
     ]
     passed, failed = report.counts()
-    lines.append(f"summary: {passed} passed, {failed} failed (of {passed + failed})")
+    # Timed-out scenarios are counted apart, so the line agrees with exit 4.
+    timed_out = sum(1 for s in report.scenarios if s.status == "timed_out")
+    counted = f"{passed} passed, {failed - timed_out} failed"
+    if timed_out:
+        counted += f", {timed_out} timed out"
+    lines.append(f"summary: {counted} (of {passed + failed})")
     return lines
 
 

@@ -1,0 +1,1 @@
+"""No side effects: the run never gets past its first step."""
