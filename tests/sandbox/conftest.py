@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import time
 import zipfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -112,3 +116,20 @@ def zip_of() -> Callable[[dict[str, str | bytes]], bytes]:
 def platform_class() -> type[Platform]:
     """For tests that run their own sandbox (another config, a restart)."""
     return Platform
+
+
+def start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    ready = tmp_path / "ready"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ntro_ship", "sandbox", "serve", "--port", "0",
+         "--data", str(tmp_path / "data"), "--ready-file", str(ready), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not ready.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            _, err = process.communicate()
+            pytest.fail(f"serve did not start (exit {process.returncode}):\n{err}")
+        time.sleep(0.05)
+    return process, ready.read_text().strip()

@@ -6,35 +6,18 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.sandbox.conftest import start
 
 from ntro_ship.errors import ConfigError
 from ntro_ship.sandbox import Sandbox
 from ntro_ship.sandbox.config import load_config
 
 KEY = {"Authorization": "Bearer ntro_dev_key"}
-
-
-def start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    ready = tmp_path / "ready"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ntro_ship", "sandbox", "serve", "--port", "0",
-         "--data", str(tmp_path / "data"), "--ready-file", str(ready), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not ready.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            _, err = process.communicate()
-            pytest.fail(f"serve did not start (exit {process.returncode}):\n{err}")
-        time.sleep(0.05)
-    return process, ready.read_text().strip()
 
 
 @pytest.fixture

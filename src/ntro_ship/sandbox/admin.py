@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pydantic
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -13,11 +14,14 @@ from ntro_ship.sandbox.faults import FaultError
 from ntro_ship.sandbox.web import Model, read_json, read_object, reply, runtime
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
+# JSON bodies may carry NaN and Infinity (Python's json reads them); a delay
+# must be a finite number of seconds, zero or more.
+SECONDS = pydantic.Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class Delays(Model):
-    deploy_delay: float | None = None
-    run_delay: float | None = None
+    deploy_delay: float | None = SECONDS
+    run_delay: float | None = SECONDS
 
 
 async def health(request: Request) -> JSONResponse:
@@ -57,10 +61,6 @@ async def get_delays(request: Request) -> JSONResponse:
 async def set_delays(request: Request) -> JSONResponse:
     rt = runtime(request)
     body = await read_json(request, Delays)
-    for name in ("deploy_delay", "run_delay"):
-        value = getattr(body, name)
-        if value is not None and value < 0:
-            raise ApiError(422, f"{name}: must not be negative")
     if body.deploy_delay is not None:
         rt.deploy_delay = body.deploy_delay
     if body.run_delay is not None:

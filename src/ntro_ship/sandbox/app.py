@@ -13,7 +13,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp
@@ -51,6 +51,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     else:
         message = str(exc.detail)
     return error_response(exc.status_code, message, dict(exc.headers or {}))
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # A client that gives up (its timeout, Ctrl-C) while a route reads the
+    # body is normal traffic, above all under a latency fault: one line, and
+    # an answer nobody will receive.
+    log.info(
+        "client hung up before %s %s was answered", request.method, request.url.path
+    )
+    return error_response(400, "the client disconnected before sending its body")
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -100,6 +110,7 @@ def create_app(
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
+            ClientDisconnect: _client_gone,
             Exception: _crash,
         },
     )

@@ -9,6 +9,7 @@ docs/sandbox.md for the format).
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 import uuid
 from pathlib import Path
@@ -70,6 +71,10 @@ class SandboxConfig:
     max_unpacked_bytes: int = 64 * 1024 * 1024
     max_entries: int = 5000
     access_log: bool = False
+
+    def __post_init__(self) -> None:
+        check_seconds("deploy_delay", self.deploy_delay)
+        check_seconds("run_delay", self.run_delay)
 
     @property
     def all_tenants(self) -> tuple[TenantSeed, ...]:
@@ -142,9 +147,18 @@ def _scalar(key: str, value: Any, kind: type) -> Any:
 
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{key} must be a number")
+    check_seconds(key, value)
+    return kind(value)
+
+
+def check_seconds(key: str, value: float) -> None:
+    """A delay or a count must be a finite number, zero or more."""
+    # nan and inf are valid TOML floats; a nan delay poisons every timestamp
+    # computed from it, and an infinite one never ends.
+    if not math.isfinite(value):
+        raise ValueError(f"{key} must be a finite number, got {value}")
     if value < 0:
         raise ValueError(f"{key} must not be negative")
-    return kind(value)
 
 
 def _tables(data: dict[str, Any], key: str) -> list[dict[str, Any]]:

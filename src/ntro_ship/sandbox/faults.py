@@ -70,7 +70,7 @@ class FaultSpec(pydantic.BaseModel):
     times: int | None = pydantic.Field(default=1, ge=1)
     status: int = pydantic.Field(default=503, ge=400, le=599)
     retry_after: int = pydantic.Field(default=1, ge=0)
-    seconds: float | None = pydantic.Field(default=None, ge=0)
+    seconds: float | None = pydantic.Field(default=None, ge=0, allow_inf_nan=False)
     tenant: str | None = None
     workflow: str | None = None
     version: str | None = None

@@ -26,7 +26,7 @@ import uvicorn
 
 from ntro_ship.errors import UsageError
 from ntro_ship.sandbox.app import create_app, initial_faults
-from ntro_ship.sandbox.config import SandboxConfig
+from ntro_ship.sandbox.config import SandboxConfig, check_seconds
 from ntro_ship.sandbox.middleware import DroppedResponseFilter
 from ntro_ship.sandbox.web import Runtime
 
@@ -152,6 +152,9 @@ class Sandbox:
         self, deploy_delay: float | None = None, run_delay: float | None = None
     ) -> None:
         assert self._runtime is not None, "start the Sandbox first"
+        for name, value in (("deploy_delay", deploy_delay), ("run_delay", run_delay)):
+            if value is not None:
+                check_seconds(name, value)
         if deploy_delay is not None:
             self._runtime.deploy_delay = deploy_delay
         if run_delay is not None:
@@ -239,12 +242,13 @@ def serve(
 
 
 def _show_faults_on_stderr() -> None:
-    fault_log = logging.getLogger("ntro_ship.sandbox.faults")
-    if not fault_log.handlers:
+    """Fault hits and hung-up clients, one line each (the faults log is a child)."""
+    sandbox_log = logging.getLogger("ntro_ship.sandbox")
+    if not sandbox_log.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("ntro-ship sandbox: %(message)s"))
-        fault_log.addHandler(handler)
-        fault_log.setLevel(logging.INFO)
+        sandbox_log.addHandler(handler)
+        sandbox_log.setLevel(logging.INFO)
 
 
 def write_ready_file(path: Path, url: str) -> None:

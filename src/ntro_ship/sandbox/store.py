@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ntro_ship.errors import UsageError
 from ntro_ship.sandbox.config import SandboxConfig
 
 SCHEMA = """
@@ -57,6 +58,8 @@ CREATE INDEX IF NOT EXISTS tasks_by_tenant ON tasks (tenant_id, entity_id);
 """
 
 Row = sqlite3.Row
+# What SQLite says of a file that is not (or no longer) one of its databases.
+NOT_A_DATABASE = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
 
 
 class Store:
@@ -65,15 +68,24 @@ class Store:
         self.blob_dir = data_dir / "artifacts"
         self.blob_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            data_dir / "sandbox.sqlite3", check_same_thread=False, isolation_level=None
-        )
+        path = data_dir / "sandbox.sqlite3"
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
-        self._add_missing_columns()
-        self._seed(config)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+            self._add_missing_columns()
+            self._seed(config)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            if exc.sqlite_errorname in NOT_A_DATABASE:
+                raise UsageError(
+                    f"{path} is not a valid SQLite database ({exc}); move it "
+                    "away to start with fresh sandbox state, or pass --data "
+                    "with another folder"
+                ) from exc
+            raise
 
     def close(self) -> None:
         with self._lock:
