@@ -42,7 +42,7 @@ class ChildStart:
 
 def child_starts(book: runbooks.Runbook) -> list[ChildStart]:
     """Every child-starting call in the runbook's templates/, in file order."""
-    modules = _parse_templates(book.path / "templates")
+    modules = parse_templates(book.path / "templates")
     constants = _module_constants(modules)
     found = []
     for path, tree in modules.items():
@@ -117,7 +117,7 @@ def _sibling_with_slug(book_path: Path, slug: str) -> runbooks.Runbook | None:
     return None
 
 
-def _parse_templates(templates: Path) -> dict[Path, ast.Module]:
+def parse_templates(templates: Path) -> dict[Path, ast.Module]:
     modules = {}
     for path in sorted(templates.rglob("*.py")) if templates.is_dir() else []:
         try:

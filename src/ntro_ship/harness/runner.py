@@ -46,6 +46,7 @@ def _load_sibling(name: str) -> Any:
 
 
 history = _load_sibling("history")
+dependencies = _load_sibling("dependencies")
 
 
 class StageProblem(Exception):
@@ -351,7 +352,21 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def _check_dependencies(entries: list[dict[str, Any]]) -> None:
+    """Stop before any scenario when code imports a dev-only distribution."""
+    for entry in entries:
+        found = dependencies.dev_only(entry["imports"], entry["requirements"])
+        if found:
+            raise StageProblem(
+                "dev_only_module",
+                f"{entry['slug']} imports modules only its dev requirements bring",
+                runbook=entry["path"],
+                modules=found,
+            )
+
+
 async def _main(spec: dict[str, Any]) -> dict[str, Any]:
+    _check_dependencies([spec["runbook"], *spec["children"]])
     testing = _load_harness()
     agent_loop: Any = importlib.import_module("ntro.testing.agent_loop")
 

@@ -26,6 +26,7 @@ from ntro_ship.harness.errors import (
     HarnessTimeoutError,
     MissingModuleError,
 )
+from ntro_ship.harness.imports import imported_modules, runtime_requirements
 from ntro_ship.harness.report import (
     REQUIRED_SCENARIOS,
     ScenarioResult,
@@ -90,11 +91,14 @@ def _requirement_files(selected: list[runbooks.Runbook]) -> list[Path]:
     return runtime + development
 
 
-def _entry(book: runbooks.Runbook, workflow_class: str | None) -> dict[str, str]:
+def _entry(book: runbooks.Runbook, workflow_class: str | None) -> dict[str, Any]:
+    runtime = book.requirements_file
     return {
         "path": str(book.path.resolve()),
         "slug": book.slug,
         "workflow_class": workflow_class or book.workflow_class,
+        "imports": imported_modules(book),
+        "requirements": runtime_requirements(runtime) if runtime else [],
     }
 
 
@@ -171,13 +175,15 @@ def _problem_error(
     problem: dict[str, Any], selected: list[runbooks.Runbook]
 ) -> Exception:
     kind, message = problem["kind"], problem["message"]
+    owner = next(
+        (b for b in selected if str(b.path.resolve()) == problem.get("runbook")),
+        selected[0],
+    )
+    if kind == "dev_only_module":
+        return _dev_only_error(owner, problem["modules"])
     if kind == "missing_module":
         # `message` repeats the ImportError; the module name says it all.
         module = str(problem.get("module") or "?")
-        owner = next(
-            (b for b in selected if str(b.path.resolve()) == problem.get("runbook")),
-            selected[0],
-        )
         return MissingModuleError(
             f"{owner.slug}: its code imports {module!r}, which its requirements "
             f"do not install. The tenant installs only "
@@ -205,3 +211,20 @@ def _problem_error(
         }[kind]
         return UsageError(f"{message}; {hint}")
     return HarnessEnvironmentError(message)
+
+
+def _dev_only_error(
+    owner: runbooks.Runbook, modules: list[dict[str, Any]]
+) -> MissingModuleError:
+    lines = [
+        f"{owner.slug}: {found['where']} imports {found['module']!r}, which only "
+        f"{' or '.join(found['pins'])} provides; here it comes from the dev "
+        "requirements, which the tenant never installs"
+        for found in modules
+    ]
+    pins = sorted({found["pins"][0] for found in modules})
+    lines.append(
+        f"The tenant installs only {owner.requirements_file}, so the run would "
+        f"fail to import there: add {', '.join(pins)} to it"
+    )
+    return MissingModuleError("\n".join(lines), module=modules[0]["module"])
