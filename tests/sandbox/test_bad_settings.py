@@ -39,6 +39,11 @@ def admin(sandbox: Sandbox, path: str) -> str:
             "deploy_delay: Input should be greater than or equal to 0",
             id="negative",
         ),
+        pytest.param(
+            '{"run_delay": 1e9}',
+            "run_delay: Input should be less than or equal to 31622400",
+            id="past-a-year",
+        ),
     ],
 )
 def test_admin_refuses_delays_that_are_not_finite_seconds(
@@ -54,7 +59,7 @@ def test_admin_refuses_delays_that_are_not_finite_seconds(
     )
 
 
-@pytest.mark.parametrize("value", ["NaN", "Infinity", "-1"])
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-1", "1e308"])
 @pytest.mark.parametrize("kind", ["latency", "hang", "hang_after_commit"])
 def test_admin_refuses_fault_seconds_that_are_not_finite(
     sandbox: Sandbox, kind: str, value: str
@@ -77,9 +82,14 @@ def test_admin_refuses_fault_seconds_that_are_not_finite(
         ),
         pytest.param("run_delay = inf", "run_delay must be a finite number, got inf"),
         pytest.param("run_delay = -inf", "run_delay must be a finite number, got -inf"),
+        pytest.param(
+            "deploy_delay = 1e9",
+            "deploy_delay must be at most 31622400 seconds (a year); for a run "
+            "that never ends, use a run_hang fault",
+        ),
     ],
 )
-def test_config_file_refuses_non_finite_delays(
+def test_config_file_refuses_delays_that_are_not_finite_seconds(
     tmp_path: Path, text: str, problem: str
 ) -> None:
     path = tmp_path / "sandbox.toml"

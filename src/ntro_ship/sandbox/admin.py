@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ntro_ship.sandbox.config import MAX_SECONDS
 from ntro_ship.sandbox.errors import ApiError
 from ntro_ship.sandbox.faults import FaultError
 from ntro_ship.sandbox.web import Model, read_json, read_object, reply, runtime
@@ -16,7 +17,7 @@ from ntro_ship.sandbox.web import Model, read_json, read_object, reply, runtime
 SHA256 = re.compile(r"[0-9a-f]{64}")
 # JSON bodies may carry NaN and Infinity (Python's json reads them); a delay
 # must be a finite number of seconds, zero or more.
-SECONDS = pydantic.Field(default=None, ge=0, allow_inf_nan=False)
+SECONDS = pydantic.Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
 
 
 class Delays(Model):

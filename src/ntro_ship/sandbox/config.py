@@ -21,6 +21,8 @@ DEV_API_KEY = "ntro_dev_key"
 DATA_PLATFORMS = ("managed-postgres", "snowflake", "microsoft-fabric")
 # Fixed namespace so a seeded tenant or entity has the same UUID on every
 # machine and after every restart: docs and scripts can quote it.
+# The longest delay or fault time accepted, in seconds.
+MAX_SECONDS = 366 * 24 * 3600
 SEED_NAMESPACE = uuid.UUID("6f1d3c52-93a4-4c1e-9e55-2b7c1a0d8e11")
 
 
@@ -147,18 +149,26 @@ def _scalar(key: str, value: Any, kind: type) -> Any:
 
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{key} must be a number")
-    check_seconds(key, value)
+    if kind is float:
+        check_seconds(key, value)
+    elif value < 0:
+        raise ValueError(f"{key} must not be negative")
     return kind(value)
 
 
 def check_seconds(key: str, value: float) -> None:
-    """A delay or a count must be a finite number, zero or more."""
+    """A delay is a finite number of seconds, zero or more, at most a year."""
     # nan and inf are valid TOML floats; a nan delay poisons every timestamp
-    # computed from it, and an infinite one never ends.
+    # computed from it, and one past a year's end may not print as a date.
     if not math.isfinite(value):
         raise ValueError(f"{key} must be a finite number, got {value}")
     if value < 0:
         raise ValueError(f"{key} must not be negative")
+    if value > MAX_SECONDS:
+        raise ValueError(
+            f"{key} must be at most {MAX_SECONDS} seconds (a year); for a run "
+            "that never ends, use a run_hang fault"
+        )
 
 
 def _tables(data: dict[str, Any], key: str) -> list[dict[str, Any]]:

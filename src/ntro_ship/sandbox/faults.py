@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import pydantic
 
+from ntro_ship.sandbox.config import MAX_SECONDS
+
 HTTP_KINDS = (
     "error",
     "rate_limit",
@@ -69,8 +71,10 @@ class FaultSpec(pydantic.BaseModel):
     match: str | None = None
     times: int | None = pydantic.Field(default=1, ge=1)
     status: int = pydantic.Field(default=503, ge=400, le=599)
-    retry_after: int = pydantic.Field(default=1, ge=0)
-    seconds: float | None = pydantic.Field(default=None, ge=0, allow_inf_nan=False)
+    retry_after: int = pydantic.Field(default=1, ge=0, le=MAX_SECONDS)
+    seconds: float | None = pydantic.Field(
+        default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False
+    )
     tenant: str | None = None
     workflow: str | None = None
     version: str | None = None
