@@ -81,11 +81,25 @@ class Artifact:
         return {"digest": self.digest, "size": len(self.data), "files": files}
 
     def write(self, output: Path) -> Path:
-        """Write the zip and `<output>.manifest.json` beside it; return the manifest."""
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(self.data)
+        """Write the zip and `<output>.manifest.json` beside it; return the manifest.
+
+        The folder must exist: creating it would turn a typo in -o into a
+        stray directory tree.
+        """
+        if not output.parent.is_dir():
+            raise UsageError(
+                f"-o {output}: the folder {output.parent} does not exist; "
+                "create it first or pick another path"
+            )
         manifest = output.with_name(output.name + ".manifest.json")
-        manifest.write_text(json.dumps(self.manifest(), indent=2) + "\n")
+        try:
+            output.write_bytes(self.data)
+            manifest.write_text(json.dumps(self.manifest(), indent=2) + "\n")
+        except OSError as exc:
+            raise UsageError(
+                f"-o {output}: cannot be written ({exc.strerror}); pick a path "
+                "in a folder you can write to"
+            ) from exc
         return manifest
 
 

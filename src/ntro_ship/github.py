@@ -1,4 +1,4 @@
-"""Everything specific to GitHub Actions: annotations, outputs, summary, masks.
+"""Everything specific to GitHub Actions: annotations, outputs, summary, groups.
 
 Outside Actions (GITHUB_ACTIONS unset) every function here is a no-op, so the
 rest of the code can call them unconditionally.
@@ -61,13 +61,6 @@ def annotation(
         if value is not None
     )
     _command(f"::{level} {rendered}::{_escape_data(message)}")
-
-
-def mask(secret: str) -> None:
-    """Ask the runner to replace `secret` with *** in every later log line."""
-    if in_actions() and secret:
-        sys.stdout.write(f"::add-mask::{secret}\n")
-        sys.stdout.flush()
 
 
 @contextlib.contextmanager

@@ -104,6 +104,7 @@ def test_unreadable_file_is_refused(tmp_path: Path) -> None:
 
 def test_manifest_lists_every_file_with_its_digest(tmp_path: Path) -> None:
     built = artifact.build(make_tree(tmp_path / "rb", BASIC))
+    (tmp_path / "out").mkdir()
 
     manifest_path = built.write(tmp_path / "out" / "demo.zip")
 
@@ -112,6 +113,19 @@ def test_manifest_lists_every_file_with_its_digest(tmp_path: Path) -> None:
     manifest = built.manifest()
     assert manifest["digest"] == built.digest
     assert [f["path"] for f in manifest["files"]] == sorted(BASIC)
+
+
+def test_output_in_a_missing_folder_is_refused_not_created(tmp_path: Path) -> None:
+    built = artifact.build(make_tree(tmp_path / "rb", BASIC))
+
+    with pytest.raises(UsageError) as raised:
+        built.write(tmp_path / "nonexist" / "x.zip")
+
+    assert str(raised.value) == (
+        f"-o {tmp_path}/nonexist/x.zip: the folder {tmp_path}/nonexist does not "
+        "exist; create it first or pick another path"
+    )
+    assert not (tmp_path / "nonexist").exists()
 
 
 def test_dangling_symlink_is_refused_as_unreadable(tmp_path: Path) -> None:

@@ -1,11 +1,15 @@
 """SIGKILL `ntro-ship release` at each stage boundary, run it again: it ends
 released, and the sandbox holds one version and one deployment per tenant.
 
-Both the pipeline and the sandbox run as separate processes, as in CI.
+Both the pipeline and the sandbox run as separate processes, as in CI. A kill
+just after a deployment request is sent is made deterministic with the
+sandbox's `hang_after_commit` fault: the deployment exists, its answer never
+comes, and the kill lands only once the sandbox lists it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -21,6 +25,16 @@ from tests.pipeline.conftest import EXAMPLE, RELEASE_ARGS
 
 from ntro_ship.exit_codes import ExitCode
 
+DEPLOY_POST = "POST /workspace/registry/deployments"
+# Kill points where the deployment request is in flight: the fault is armed
+# before the process starts (staging's deployment is the first) or once
+# staging is active (the staging smoke run, at least the sandbox's run delay,
+# lies between that line and production's request); the kill lands once the
+# tenant lists the deployment.
+IN_FLIGHT = {
+    "staging-deploy-sent": ("", "staging"),
+    "production-deploy-sent": ("deploy staging: active:", "production"),
+}
 BOUNDARIES = [
     pytest.param(r"push: pushed version", id="after-push"),
     pytest.param(r"deploy staging: deploying version", id="staging-deploy-sent"),
@@ -58,11 +72,40 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+HEADERS = {"Authorization": "Bearer ntro_dev_key"}
+
+
 def count(url: str, path: str, **params: str) -> list[dict[str, object]]:
-    headers = {"Authorization": "Bearer ntro_dev_key"}
-    response = httpx.get(url + path, params=params, headers=headers)
+    response = httpx.get(url + path, params=params, headers=HEADERS)
     response.raise_for_status()
     return list(response.json())
+
+
+def admin(url: str, method: str, path: str, body: object = None) -> None:
+    root = url.removesuffix("/v1")
+    response = httpx.request(method, root + path, json=body, headers=HEADERS)
+    response.raise_for_status()
+
+
+def deployments_of(url: str, workflow: str, tenant: str) -> list[dict[str, object]]:
+    found = [w for w in count(url, "/workspace/registry/workflows")
+             if w["name"] == workflow]  # fmt: skip
+    if not found:
+        return []
+    return count(
+        url,
+        "/workspace/registry/deployments",
+        workflowId=str(found[0]["id"]),
+        tenantId=tenant,
+    )
+
+
+def wait_for_deployment(url: str, workflow: str, tenant: str) -> str:
+    deadline = time.monotonic() + 30
+    while not (listed := deployments_of(url, workflow, tenant)):
+        assert time.monotonic() < deadline, f"no deployment on {tenant}"
+        time.sleep(0.05)
+    return str(listed[0]["id"])
 
 
 @pytest.mark.parametrize("boundary", BOUNDARIES)
@@ -80,13 +123,25 @@ def test_killed_at_a_boundary_and_rerun(
         "NTRO_SHIP_RECORD": str(tmp_path / "release.json"),
     }
 
+    arm_at, tenant_in_flight = IN_FLIGHT.get(request.node.callspec.id, (None, ""))
+    fault = {"kind": "hang_after_commit", "match": DEPLOY_POST}
+    if arm_at == "":
+        admin(served, "POST", "/_sandbox/faults", fault)
     first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     assert first.stderr is not None
-    for line in first.stderr:
-        if re.search(boundary, line):
-            first.send_signal(signal.SIGKILL)
-            break
-    assert first.wait(timeout=60) == -signal.SIGKILL
+    in_flight = None
+    try:
+        for line in first.stderr:
+            if arm_at and arm_at in line:
+                admin(served, "POST", "/_sandbox/faults", fault)
+            if re.search(boundary, line):
+                if arm_at is not None:
+                    in_flight = wait_for_deployment(served, workflow, tenant_in_flight)
+                first.send_signal(signal.SIGKILL)
+                break
+        assert first.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        admin(served, "DELETE", "/_sandbox/faults")
 
     second = subprocess.run(command, env=env, capture_output=True, text=True)
 
@@ -104,3 +159,12 @@ def test_killed_at_a_boundary_and_rerun(
             tenantId=tenant,
         )
         assert [(d["version"], d["active"]) for d in deployments] == [("1", True)]
+    if in_flight:
+        adopted = [
+            d["id"]
+            for d in json.loads((tmp_path / "release.json").read_text())["release"][
+                "deployments"
+            ]
+            if d["tenant"] == tenant_in_flight
+        ]
+        assert adopted == [in_flight]

@@ -25,7 +25,38 @@ F = TypeVar("F", bound=Callable[..., Any])
 RUNBOOK = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
+SECONDS = click.FloatRange(min=0, min_open=True)
+
+
 def _platform_options(func: F) -> F:
+    """Connection, record and output options, and the timeouts of waits."""
+    func = _wait_options(func)
+    return _base_options(func)
+
+
+def _wait_options(func: F) -> F:
+    options = [
+        click.option(
+            "--deploy-timeout",
+            type=SECONDS,
+            default=600.0,
+            show_default=True,
+            help="Seconds a deployment may take to become DEPLOYED.",
+        ),
+        click.option(
+            "--run-timeout",
+            type=SECONDS,
+            default=900.0,
+            show_default=True,
+            help="Seconds a smoke run may take to reach a verdict.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _base_options(func: F) -> F:
     options = [
         click.option(
             "-c",
@@ -45,9 +76,13 @@ def _platform_options(func: F) -> F:
             help="Release record file (read to resume, written after every step).",
         ),
         click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout."),
-        click.option("--deploy-timeout", type=float, default=600.0, show_default=True),
-        click.option("--run-timeout", type=float, default=900.0, show_default=True),
-        click.option("--request-timeout", type=float, default=30.0, show_default=True),
+        click.option(
+            "--request-timeout",
+            type=SECONDS,
+            default=30.0,
+            show_default=True,
+            help="Seconds per HTTP request.",
+        ),
         click.option(
             "--debug", is_flag=True, help="Log every HTTP request (never the key)."
         ),
@@ -68,8 +103,8 @@ def _settings(kwargs: dict[str, Any], accept_blocked: bool = False) -> Settings:
         as_json=kwargs.pop("as_json"),
         debug=kwargs.pop("debug"),
         policy=Policy(
-            deploy_timeout=kwargs.pop("deploy_timeout"),
-            run_timeout=kwargs.pop("run_timeout"),
+            deploy_timeout=kwargs.pop("deploy_timeout", 600.0),
+            run_timeout=kwargs.pop("run_timeout", 900.0),
             request_timeout=kwargs.pop("request_timeout"),
             accept_blocked=accept_blocked,
         ),
@@ -90,7 +125,12 @@ def _context(value: str | None) -> dict[str, Any]:
 
 @click.command()
 @click.argument("runbook", type=RUNBOOK)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the zip here (and FILE.manifest.json); the folder must exist.",
+)
 @click.option("--exclude", multiple=True, help="Glob to leave out (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def package(
@@ -170,7 +210,13 @@ def smoke(
 
 
 @click.command()
-@click.option("--tenant", "tenants", required=True, multiple=True)
+@click.option(
+    "--tenant",
+    "tenants",
+    required=True,
+    multiple=True,
+    help="Production tenant; repeat for several, deployed in the order given.",
+)
 @click.option("--entity")
 @click.option("--smoke/--no-smoke", default=False, show_default=True)
 @click.option("--period")
@@ -254,7 +300,7 @@ def release(runbook: Path, **kwargs: Any) -> int:
 
 @click.command()
 @click.option("--workflow", help="Workflow id or name (default: from the record).")
-@_platform_options
+@_base_options
 def status(workflow: str | None, **kwargs: Any) -> int:
     """Which version is active on which tenant, and the last release."""
     from ntro_ship.pipeline import commands

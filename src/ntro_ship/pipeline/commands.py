@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ntro_ship.errors import NtroShipError, UsageError
+from ntro_ship.errors import NtroShipError, PlatformError, UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.pipeline import packaging, pushing, report
 from ntro_ship.pipeline.context import Context
@@ -18,6 +19,7 @@ from ntro_ship.pipeline.deploying import (
     current_version,
     deploy,
 )
+from ntro_ship.pipeline.inputs import typed_by_user
 from ntro_ship.pipeline.promotion import promote, rollback
 from ntro_ship.pipeline.release import ReleaseOptions, plan, release
 from ntro_ship.pipeline.session import session
@@ -53,7 +55,7 @@ def run_push(
 
 
 def run_deploy(settings: Settings, tenant: str, entity: str | None) -> int:
-    with session(settings) as ctx:
+    with session(settings) as ctx, _flags(ctx):
         result = deploy(ctx, tenant, entity, "deploy")
         return _emit_step(ctx, settings, "deploy", f"deploy to {tenant}", result)
 
@@ -66,7 +68,7 @@ def run_smoke(
     context: dict[str, Any],
     workflow: str | None = None,
 ) -> int:
-    with session(settings) as ctx:
+    with session(settings) as ctx, _flags(ctx):
         if workflow is None:
             result = smoke(ctx, tenant, entity, period, context)
             return _emit_step(ctx, settings, "smoke", f"smoke on {tenant}", result)
@@ -102,7 +104,7 @@ def run_promote(
     period: str | None,
     context: dict[str, Any],
 ) -> int:
-    with session(settings) as ctx:
+    with session(settings) as ctx, _flags(ctx):
         result = promote(ctx, tenants, entity, with_smoke, period, context)
         return report.emit(
             ctx.record,
@@ -122,7 +124,7 @@ def run_rollback(
     workflow: str | None,
     entity: str | None,
 ) -> int:
-    with session(settings) as ctx:
+    with session(settings) as ctx, _flags(ctx, version="--to"):
         workflow_id = _workflow_id(ctx, workflow)
         if not ctx.record.has_release():
             ctx.record.start_release({}, {})
@@ -141,7 +143,8 @@ def run_rollback(
 
 
 def run_release(settings: Settings, options: ReleaseOptions, dry_run: bool) -> int:
-    with session(settings) as ctx:
+    tenants = {"tenant": "--staging or --production", "entity": "--entity"}
+    with session(settings) as ctx, typed_by_user(ctx.host, **tenants):
         if dry_run:
             lines = plan(options, ctx)
             if settings.as_json:
@@ -151,12 +154,16 @@ def run_release(settings: Settings, options: ReleaseOptions, dry_run: bool) -> i
             return ExitCode.OK
 
         result = release(options, ctx)
+        message = result.message
+        # Verdict messages may already start with the outcome ("rolled back").
+        if not message.lower().startswith(result.outcome):
+            message = f"{result.outcome}: {message}"
         return report.emit(
             ctx.record,
             command="release",
             exit_code=result.exit_code,
             verdict=result.outcome,
-            message=f"{result.outcome}: {result.message}",
+            message=message,
             as_json=settings.as_json,
             rolled_back=result.outcome == "rolled back",
         )
@@ -190,6 +197,10 @@ def run_status(settings: Settings, workflow: str | None) -> int:
         )
 
 
+def _flags(ctx: Context, **more: str) -> contextlib.AbstractContextManager[None]:
+    return typed_by_user(ctx.host, tenant="--tenant", entity="--entity", **more)
+
+
 def _workflow_id(ctx: Context, workflow: str | None) -> str:
     if workflow:
         found = ctx.platform.find_workflow(workflow)
@@ -197,8 +208,17 @@ def _workflow_id(ctx: Context, workflow: str | None) -> str:
             raise UsageError(f"workflow {workflow!r} does not exist on {ctx.host}")
         return str(found.id)
     try:
-        return str(current_version(ctx)["workflow_id"])
+        recorded = str(current_version(ctx)["workflow_id"])
     except NtroShipError as exc:
         raise UsageError(
             f"no workflow recorded in {ctx.record.path}; pass --workflow"
         ) from exc
+
+    # The record's word is not enough: the platform must still know it.
+    if ctx.platform.find_workflow(recorded) is None:
+        raise PlatformError(
+            f"the platform at {ctx.host} does not know workflow {recorded}, which "
+            f"{ctx.record.path} names; was it deleted, or is this record from "
+            "another platform? Pass --workflow, or another --record"
+        )
+    return recorded

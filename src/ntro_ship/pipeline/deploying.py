@@ -6,12 +6,13 @@ import dataclasses
 import time
 from typing import Any
 
-from ntro_ship.errors import UsageError
+from ntro_ship.errors import PlatformError, UsageError
 from ntro_ship.pipeline.context import Context
 from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.record import now
 from ntro_ship.pipeline.waits import wait_deployment
 from ntro_ship.platform import Deployment, OutcomeUnknown, PlatformHTTPError
+from ntro_ship.platform.base import DEPLOYMENT_PENDING
 
 IN_FLIGHT_GRACE = 1.0
 
@@ -97,40 +98,10 @@ def deploy(
             ctx.progress.step(stage, f"version {version_id} is already active")
             return StepResult(Verdict.PASSED, "already active", entry)
 
-        record.set_pending(
-            {
-                "kind": "deploy",
-                "tenant": tenant,
-                "entity": entity,
-                "purpose": purpose,
-                "workflow_id": workflow_id,
-                "version_id": version_id,
-                "previous_version_id": previous,
-                "known_deployment_ids": None
-                if listed is None
-                else [d.id for d in listed],
-            }
+        pending = {"previous_version_id": previous}
+        created = _in_flight(ctx, listed, version_id, tenant) or _create(
+            ctx, version, tenant, entity, purpose, listed
         )
-        ctx.progress.step(
-            stage, f"deploying version {version_id} (was {previous or 'nothing'})"
-        )
-        try:
-            created = ctx.platform.create_deployment(
-                workflow_id, version_id, tenant, entity
-            )
-        except PlatformHTTPError as exc:
-            # 409: a deployment is in progress; it may be the lost one.
-            created = _reconcile(ctx, release["pending"]) if exc.status == 409 else None
-            if created is None:
-                raise
-        except OutcomeUnknown:
-            created = _reconcile(ctx, release["pending"])
-            if created is None:
-                # The listing proves nothing was created: ask once more.
-                created = ctx.platform.create_deployment(
-                    workflow_id, version_id, tenant, entity
-                )
-        pending = release["pending"]
 
     entry = {
         "id": created.id,
@@ -147,6 +118,82 @@ def deploy(
     release["pending"] = None
     record.save()
     return _settle(ctx, entry, stage)
+
+
+def _in_flight(
+    ctx: Context, listed: list[Deployment] | None, version_id: str, tenant: str
+) -> Deployment | None:
+    """A deployment still in progress on the tenant: this version's is adopted
+    (a killed run started it), another version's stops the deploy."""
+    busy = [d for d in listed or [] if d.status in DEPLOYMENT_PENDING]
+    if not busy:
+        return None
+
+    if busy[0].version_id == version_id:
+        ctx.progress.step(
+            f"deploy {tenant}",
+            f"{busy[0].id} of this version is already {busy[0].status}; adopting it",
+        )
+        return busy[0]
+    raise PlatformError(
+        f"deployment {busy[0].id} of version {busy[0].version_id} to {tenant} is "
+        f"still {busy[0].status}; the platform deploys one at a time. Wait for "
+        "it to finish (or fail), then run this again"
+    )
+
+
+def _create(
+    ctx: Context,
+    version: dict[str, Any],
+    tenant: str,
+    entity: str | None,
+    purpose: str,
+    listed: list[Deployment] | None,
+) -> Deployment:
+    """Send the deployment once, behind a write-ahead note."""
+    record = ctx.record
+    release = record.release
+    workflow_id, version_id = version["workflow_id"], version["version_id"]
+    previous = _active_of(ctx, listed, workflow_id, tenant)
+    earlier_note = release.get("pending")
+    record.set_pending(
+        {
+            "kind": "deploy",
+            "tenant": tenant,
+            "entity": entity,
+            "purpose": purpose,
+            "workflow_id": workflow_id,
+            "version_id": version_id,
+            "previous_version_id": previous,
+            "known_deployment_ids": None if listed is None else [d.id for d in listed],
+        }
+    )
+    ctx.progress.step(
+        f"deploy {tenant}",
+        f"deploying version {version_id} (was {previous or 'nothing'})",
+    )
+    try:
+        return ctx.platform.create_deployment(workflow_id, version_id, tenant, entity)
+    except PlatformHTTPError as exc:
+        if exc.status != 409:
+            raise
+        # The platform refused before doing anything: the note written just
+        # now describes nothing, so the earlier one (if any) stays.
+        release["pending"] = earlier_note
+        record.save()
+        relisted = ctx.platform.list_deployments(workflow_id, tenant)
+        adopted = _in_flight(ctx, relisted, version_id, tenant)
+        if adopted is None:
+            raise
+        return adopted
+    except OutcomeUnknown:
+        created = _reconcile(ctx, release["pending"])
+        if created is None:
+            # The listing proves nothing was created: ask once more.
+            created = ctx.platform.create_deployment(
+                workflow_id, version_id, tenant, entity
+            )
+        return created
 
 
 def _entry(

@@ -66,6 +66,7 @@ def promote(
 
     changed: list[dict[str, Any]] = []
     failure = None
+    failed_with = ExitCode.FAILED
     for tenant in tenants:
         try:
             result = deploy(ctx, tenant, entity, "production")
@@ -76,16 +77,27 @@ def promote(
                 result = smoke(ctx, tenant, entity, period, extra_context)
         except NtroShipError as exc:
             failure = f"{tenant}: {exc}"
+            failed_with = exc.exit_code
             ctx.progress.problem("promote", failure)
             break
         if result.verdict is not Verdict.PASSED:
             failure = f"{tenant}: {result.verdict.value}: {result.detail}"
+            failed_with = result.verdict.exit_code
             break
 
     if failure is None:
         ctx.record.release["outcome"] = "promoted"
         ctx.record.save()
         return PromoteResult(ExitCode.OK, f"promoted to {', '.join(tenants)}")
+
+    if not changed:
+        # Nothing was rolled back because nothing had changed: the exit code
+        # is the failure's own (failed, timed out, platform error...).
+        ctx.record.release["outcome"] = "failed"
+        ctx.record.save()
+        message = f"production was left as it was (no tenant had changed): {failure}"
+        ctx.progress.problem("promote", message)
+        return PromoteResult(failed_with, message)
 
     return _roll_back_changed(ctx, changed, entity, failure)
 
@@ -133,10 +145,11 @@ def _roll_back_changed(
 
     release["outcome"] = "rolled back"
     ctx.record.save()
-    tenants = ", ".join(e["tenant"] for e in changed) or "no tenant had changed"
+    tenants = ", ".join(e["tenant"] for e in changed)
     return PromoteResult(
         ExitCode.ROLLED_BACK,
-        f"promotion failed ({failure}); rolled back: {tenants}",
+        f"rolled back: promotion failed ({failure}); {tenants} put back on the "
+        "version active before",
     )
 
 

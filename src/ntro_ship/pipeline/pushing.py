@@ -54,7 +54,7 @@ def push(ctx: Context, built: artifacts.Artifact, workflow: Workflow) -> dict[st
     release["workflow"] = {"id": workflow.id, "name": workflow.name}
 
     known = record.version_for_digest(workflow.id, built.digest)
-    if known is None and release.get("pending"):
+    if known is None and (release.get("pending") or {}).get("kind") == "push":
         known = _reconcile_push(ctx, workflow.id, release["pending"])
         if known is None:
             # An upload cut off by a kill may still be landing; look again.
@@ -65,7 +65,10 @@ def push(ctx: Context, built: artifacts.Artifact, workflow: Workflow) -> dict[st
             "push", f"{built.digest} already pushed as version {known['version_id']}"
         )
         release["version"] = known
-        record.set_pending(None)
+        # Only a push note is settled here: a deploy note left by a killed
+        # run is the deploy stage's to reconcile.
+        if (release.get("pending") or {}).get("kind") == "push":
+            record.set_pending(None)
         record.stage_done("push", "passed", time.monotonic() - started, reused=True)
         return known
 

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,37 +37,56 @@ class Record:
         self.path = path
         self.data: dict[str, Any] = data or {
             "schema": SCHEMA,
+            "host": None,
             "release": None,
             "versions": [],
             "tenants": {},
         }
+        # While this says no (the platform has not answered yet), saves are
+        # held back: a run with a wrong host or key leaves no record behind.
+        self.may_write: Callable[[], bool] = lambda: True
 
     @classmethod
     def load(cls, path: Path) -> Record:
         if not path.exists():
             return cls(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise UsageError(
-                f"{path}: the release record cannot be read ({exc}); fix or "
-                "remove it (it is only needed to resume or roll back)"
+                f"{path}: the release record cannot be read ({_why(exc)}); fix "
+                "or remove it (it is only needed to resume or roll back), or "
+                "pass another --record path"
             ) from exc
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise UsageError(
                 f"{path}: not an ntro-ship release record (schema {SCHEMA}); "
                 "pass another --record path"
             )
+        problem = _shape_problem(data)
+        if problem:
+            raise UsageError(
+                f"{path}: a damaged release record ({problem}); fix or remove "
+                "it, or pass another --record path"
+            )
         return cls(path, data)
 
     def save(self) -> None:
         """Replace the file atomically: a reader sees the old or the new record."""
+        if not self.may_write():
+            return
         self.data["updated_at"] = now()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.data, indent=2, sort_keys=False) + "\n"
-        handle, temporary = tempfile.mkstemp(
-            prefix=".release-", suffix=".tmp", dir=self.path.parent
-        )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                prefix=".release-", suffix=".tmp", dir=self.path.parent
+            )
+        except OSError as exc:
+            raise UsageError(
+                f"{self.path}: the release record cannot be written ({_why(exc)});"
+                " pass a --record path in a folder you can write to"
+            ) from exc
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
@@ -161,3 +181,34 @@ class Record:
             },
         )
         return entry
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text; a binary file?"
+    return str(exc)
+
+
+# field -> the JSON type it must have when present
+_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "host": (str, type(None)),
+    "release": (dict, type(None)),
+    "versions": list,
+    "tenants": dict,
+}
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    for field, kind in _SHAPE.items():
+        if field in data and not isinstance(data[field], kind):
+            return f"{field!r} is a {type(data[field]).__name__}"
+    data.setdefault("versions", [])
+    data.setdefault("tenants", {})
+    release = data.get("release")
+    if isinstance(release, dict):
+        for field in ("deployments", "smokes"):
+            if not isinstance(release.get(field, []), list):
+                return f"'release.{field}' is not a list"
+    return None

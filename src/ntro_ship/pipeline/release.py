@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ntro_ship import runbook as runbooks
 from ntro_ship.errors import NtroShipError, PlatformError, UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.pipeline import packaging, pushing
@@ -86,7 +87,9 @@ def run_tests(options: ReleaseOptions, ctx: Context) -> ReleaseResult | None:
         ctx.progress.step("test", "passed")
         return None
     ctx.progress.problem("test", "the local scenarios failed; nothing was pushed")
-    return ReleaseResult(ExitCode.FAILED, "tests failed", "local tests failed")
+    return ReleaseResult(
+        ExitCode.FAILED, "tests failed", "the local scenarios failed; nothing pushed"
+    )
 
 
 def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
@@ -103,6 +106,11 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
     done = _finished(record)
     if done is not None:
         return done
+
+    if not options.skip_tests and record.stage_status("test") != "passed":
+        # One read before minutes of tests: a wrong host or key stops here,
+        # and the record is written only once the platform has answered.
+        ctx.platform.find_workflow(options.workflow)
 
     with ctx.progress.stage("test"):
         failed = run_tests(options, ctx)
@@ -129,7 +137,7 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
             ReleaseResult(
                 step.verdict.exit_code,
                 f"staging {step.verdict.value}",
-                f"staging {step.verdict.value}: {step.detail}; production untouched",
+                f"{step.detail}; production untouched",
             ),
         )
 
@@ -222,7 +230,7 @@ def plan(options: ReleaseOptions, ctx: Context) -> list[str]:
     if options.skip_tests:
         lines.append("skip the local tests (--skip-tests)")
     else:
-        lines.append(f"test {options.runbook} with {len(options.children)} child(ren)")
+        lines.append(_test_line(options, ctx))
     try:
         workflow = ctx.platform.find_workflow(options.workflow)
     except PlatformError as exc:
@@ -246,6 +254,26 @@ def plan(options: ReleaseOptions, ctx: Context) -> list[str]:
             break
     lines.append("on a production failure: roll back the tenants already changed")
     return lines
+
+
+def _test_line(options: ReleaseOptions, ctx: Context) -> str:
+    """The runbooks the test stage will run: --child ones and the children
+    it finds next to the parent, as the harness itself resolves them."""
+    try:
+        children_module = importlib.import_module("ntro_ship.harness.children")
+    except ImportError:
+        return "FAIL: the test stage is not installed; pass --skip-tests"
+
+    parent = runbooks.load(options.runbook)
+    given = [runbooks.load(path) for path in options.children]
+    try:
+        children = children_module.resolve_children(parent, given, lambda _: None)
+    except UsageError as exc:
+        return f"FAIL: test {options.runbook}: {exc}"
+    if not children:
+        return f"test {options.runbook} (no child runbooks)"
+    named = ", ".join(f"{child.slug} ({child.path})" for child in children)
+    return f"test {options.runbook} with child runbooks {named}"
 
 
 def _safe_active(ctx: Context, workflow_id: str | None, tenant: str) -> str:

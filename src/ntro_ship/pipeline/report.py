@@ -61,7 +61,7 @@ def summary_markdown(record: Record, title: str, message: str) -> str:
     for deployment in release.get("deployments") or []:
         lines.append(
             f"| {deployment['purpose']} {deployment['tenant']} | "
-            f"{deployment.get('verdict') or 'pending'}: now "
+            f"{deployment_verdict(release, deployment)}: now "
             f"`{deployment['version_id']}`, before "
             f"`{deployment.get('previous_version_id') or 'nothing'}` |"
         )
@@ -87,6 +87,37 @@ def label(record: Record, version_id: str | None) -> str:
     return version_id
 
 
+def deployment_verdict(release: dict[str, Any], deployment: dict[str, Any]) -> str:
+    """What became of a deployment: its own verdict, unless the smoke run of
+    that version on that tenant did not pass, or a later rollback undid it."""
+    verdict = str(deployment.get("verdict") or "pending")
+    if deployment["purpose"] == "rollback" or verdict != "passed":
+        return verdict
+
+    smokes = [
+        s
+        for s in release.get("smokes") or []
+        if (s["tenant"], s["version_id"])
+        == (deployment["tenant"], deployment["version_id"])
+    ]
+    if smokes and smokes[-1].get("verdict") not in (None, "passed"):
+        verdict = f"smoke {smokes[-1]['verdict']}"
+    deployments = release.get("deployments") or []
+    later = deployments[deployments.index(deployment) + 1 :]
+    if any(
+        d["purpose"] == "rollback"
+        and d["tenant"] == deployment["tenant"]
+        and d.get("verdict") == "passed"
+        for d in later
+    ):
+        verdict += ", rolled back"
+    return verdict
+
+
+def _row(name: str, text: str) -> str:
+    return f"  {name:<11}{text}"
+
+
 def text_summary(record: Record, message: str) -> str:
     if not record.has_release():
         return message
@@ -95,27 +126,32 @@ def text_summary(record: Record, message: str) -> str:
     lines = [message]
     runbook = release.get("runbook")
     if runbook:
-        lines.append(f"  runbook   {runbook['slug']} {runbook['version']}")
+        lines.append(_row("runbook", f"{runbook['slug']} {runbook['version']}"))
     if release.get("artifact"):
-        lines.append(f"  artifact  {release['artifact']['digest']}")
+        lines.append(_row("artifact", release["artifact"]["digest"]))
     if version.get("version_id"):
-        lines.append(f"  version   {label(record, version['version_id'])}")
+        lines.append(_row("version", label(record, version["version_id"])))
     if release.get("tests"):
         passed = release["tests"]["passed"]
-        lines.append(
-            f"  tests     {'passed' if passed else 'FAILED'} (local scenarios)"
-        )
+        outcome = "passed" if passed else "FAILED"
+        lines.append(_row("tests", f"{outcome} (local scenarios)"))
     for d in release.get("deployments") or []:
         lines.append(
-            f"  {d['purpose']:<10} {d['tenant']}: {d.get('verdict') or 'pending'}, "
-            f"deployed {label(record, d['version_id'])}, "
-            f"before {label(record, d.get('previous_version_id'))}"
+            _row(
+                d["purpose"],
+                f"{d['tenant']}: {deployment_verdict(release, d)}, "
+                f"deployed {label(record, d['version_id'])}, "
+                f"before {label(record, d.get('previous_version_id'))}",
+            )
         )
     for s in release.get("smokes") or []:
         link = f" {s['link']}" if s.get("link") else ""
         lines.append(
-            f"  smoke      {s['tenant']}: {s.get('verdict') or 'running'}"
-            f" ({s.get('detail', '')}){link}"
+            _row(
+                "smoke",
+                f"{s['tenant']}: {s.get('verdict') or 'running'}"
+                f" ({s.get('detail', '')}){link}",
+            )
         )
     return "\n".join(lines)
 

@@ -7,18 +7,25 @@ import logging
 import sys
 from collections.abc import Iterator
 
-from ntro_ship import github
+from ntro_ship.errors import ConfigError, UsageError
 from ntro_ship.pipeline.context import Context
 from ntro_ship.pipeline.progress import Progress
 from ntro_ship.pipeline.record import Record
 from ntro_ship.pipeline.settings import Settings
-from ntro_ship.platform import open_platform, resolve_connection
+from ntro_ship.platform import Connection, open_platform, resolve_connection
+from ntro_ship.platform.config import config_path
 
 
 @contextlib.contextmanager
 def session(settings: Settings) -> Iterator[Context]:
     connection = resolve_connection(settings.connection, settings.host)
-    github.mask(connection.api_key)
+    if not connection.api_key:
+        raise ConfigError(
+            f"no API key for {connection.base_url}: set NTRO_API_KEY, or add "
+            f"api_key to connection {connection.name!r} in {config_path()} "
+            "(`ntro auth login` writes it); nothing was sent"
+        )
+
     if settings.debug:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("debug: %(message)s"))
@@ -27,9 +34,11 @@ def session(settings: Settings) -> Iterator[Context]:
         logger.setLevel(logging.DEBUG)
 
     record = Record.load(settings.record)
+    bind_to_host(record, connection)
     platform = open_platform(
         connection, request_timeout=settings.policy.request_timeout
     )
+    record.may_write = lambda: platform.transport.answered
     try:
         yield Context(
             platform=platform,
@@ -40,3 +49,19 @@ def session(settings: Settings) -> Iterator[Context]:
         )
     finally:
         platform.close()
+
+
+def bind_to_host(record: Record, connection: Connection) -> None:
+    """A record describes one platform: its ids mean nothing on another."""
+    recorded = record.data.get("host")
+    if recorded is None:
+        record.data["host"] = connection.base_url
+        return
+
+    if recorded != connection.base_url:
+        raise UsageError(
+            f"{record.path} belongs to {recorded}, not {connection.base_url}: its "
+            "workflow, version and deployment ids mean nothing there. Pass "
+            "another --record path for this host, or delete the file to start "
+            "over (its history of that host is then lost)"
+        )

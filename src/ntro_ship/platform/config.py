@@ -27,6 +27,8 @@ class Connection:
     host: str
     # repr=False keeps the key out of tracebacks and debug prints.
     api_key: str = dataclasses.field(default="", repr=False)
+    # Where the key was read from, for messages; never the key itself.
+    key_source: str = "nowhere"
 
     @property
     def base_url(self) -> str:
@@ -82,9 +84,20 @@ def resolve_connection(
 
     chosen_host = host_override or entry.get("host") or DEFAULT_HOST
     api_key = env.get("NTRO_API_KEY") or entry.get("api_key") or ""
+    if env.get("NTRO_API_KEY"):
+        key_source = "NTRO_API_KEY"
+    elif api_key:
+        key_source = f"the api_key of connection {name!r} in {path}"
+    else:
+        key_source = "nowhere"
     if not str(chosen_host).startswith(("http://", "https://")):
         raise ConfigError(
             f"host {chosen_host!r} is not an http(s) URL; "
             "pass e.g. --host http://localhost:3000/v1"
         )
-    return Connection(name=str(name), host=str(chosen_host), api_key=str(api_key))
+    return Connection(
+        name=str(name),
+        host=str(chosen_host),
+        api_key=str(api_key),
+        key_source=key_source,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -10,6 +11,7 @@ from ntro_ship.platform.errors import MalformedResponse, NotFound, PlatformHTTPE
 from ntro_ship.platform.transport import Transport
 
 REGISTRY = "/workspace/registry"
+_UNKNOWN_TARGET = re.compile(r"\b(workflow|tenant)\b.*\bnot found\b", re.IGNORECASE)
 
 
 def _items(body: Any, what: str) -> list[Any]:
@@ -88,7 +90,7 @@ class Gen1Platform:
                 "GET", f"{REGISTRY}/workflows/{_q(workflow_id)}/versions"
             )
         except PlatformHTTPError as exc:
-            if exc.status in (404, 405):
+            if _no_such_route(exc):
                 return None
             raise
         return [Version.from_json(item) for item in _items(body, "versions")]
@@ -126,7 +128,7 @@ class Gen1Platform:
                 params={"workflowId": workflow_id, "tenantId": tenant},
             )
         except PlatformHTTPError as exc:
-            if exc.status in (404, 405):
+            if _no_such_route(exc):
                 return None
             raise
         return [Deployment.from_json(item) for item in _items(body, "deployments")]
@@ -151,6 +153,15 @@ class Gen1Platform:
     def get_task(self, task_id: str) -> Task:
         body = self.transport.request("GET", f"/workspace/tasks/{_q(task_id)}")
         return Task.from_json(body)
+
+
+def _no_such_route(exc: PlatformHTTPError) -> bool:
+    """The platform has no listing at all (the real generation 1, whose NestJS
+    answers "Cannot GET ..."), as opposed to a listing of a workflow or tenant
+    it does not know, which must be reported, not read as "no listing"."""
+    if exc.status == 405:
+        return True
+    return exc.status == 404 and not _UNKNOWN_TARGET.search(exc.server_message)
 
 
 def _q(segment: str) -> str:

@@ -70,6 +70,9 @@ class Transport:
         self.connection = connection
         self.retry = retry or RetryPolicy()
         self.request_count = 0
+        # True once the platform answered a request successfully: the
+        # host and key work (the release record is written only after).
+        self.answered = False
         self._sleep = sleep
         headers = {"User-Agent": f"ntro-ship/{__version__}"}
         if connection.api_key:
@@ -121,6 +124,7 @@ class Transport:
                     RETRYABLE_WRITE_STATUS if is_write else RETRYABLE_READ_STATUS
                 )
                 if response.status_code < 400:
+                    self.answered = True
                     return _decode(method, path, response)
                 if response.status_code not in retryable:
                     if is_write and response.status_code in (500, 502, 504):
@@ -129,8 +133,8 @@ class Transport:
                             f"({_server_message(response)}); the write may or may "
                             "not have happened on the platform"
                         )
-                    raise _http_error(method, path, response)
-                failure = _http_error(method, path, response)
+                    raise self._http_error(method, path, response)
+                failure = self._http_error(method, path, response)
 
             retry_after = getattr(failure, "retry_after", None)
             delay = self.retry.delay(attempt, retry_after)
@@ -140,6 +144,28 @@ class Transport:
                 raise failure
             log.debug("retrying %s %s in %.2fs after: %s", method, path, delay, failure)
             self._sleep(delay)
+
+    def _http_error(
+        self, method: str, path: str, response: httpx.Response
+    ) -> PlatformHTTPError:
+        cls = NotFound if response.status_code == 404 else PlatformHTTPError
+        retry_after = None
+        header = response.headers.get("Retry-After")
+        if header is not None:
+            # Only the delta-seconds form; an HTTP date falls back to backoff.
+            with contextlib.suppress(ValueError):
+                retry_after = max(0.0, float(header))
+        body = _envelope(response)
+        return cls(
+            method,
+            path,
+            response.status_code,
+            _server_message(response),
+            retry_after,
+            enveloped=isinstance(body, dict) and "statusCode" in body,
+            base_url=self.connection.base_url,
+            key_source=self.connection.key_source,
+        )
 
     def _send(
         self,
@@ -190,10 +216,16 @@ def _decode(method: str, path: str, response: httpx.Response) -> Any:
         ) from exc
 
 
-def _server_message(response: httpx.Response) -> str:
+def _envelope(response: httpx.Response) -> Any:
     try:
-        body = response.json()
+        return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def _server_message(response: httpx.Response) -> str:
+    body = _envelope(response)
+    if body is None:
         return response.text[:200].strip() or response.reason_phrase
     if isinstance(body, dict) and "message" in body:
         message = body["message"]
@@ -201,16 +233,3 @@ def _server_message(response: httpx.Response) -> str:
             return "; ".join(str(item) for item in message)
         return str(message)
     return str(body)[:200]
-
-
-def _http_error(method: str, path: str, response: httpx.Response) -> PlatformHTTPError:
-    cls = NotFound if response.status_code == 404 else PlatformHTTPError
-    retry_after = None
-    header = response.headers.get("Retry-After")
-    if header is not None:
-        # Only the delta-seconds form; an HTTP date falls back to backoff.
-        with contextlib.suppress(ValueError):
-            retry_after = max(0.0, float(header))
-    return cls(
-        method, path, response.status_code, _server_message(response), retry_after
-    )
