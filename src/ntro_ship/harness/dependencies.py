@@ -7,14 +7,27 @@ brings rich, and the tenant, which installs requirements.txt alone, would
 fail to import the code. This module tells the two apart: the distributions
 requirements.txt brings, transitively (extras and markers evaluated here),
 against the distributions that provide each imported module.
+
+The environment never changes once built (its key is its contents), so what
+this finds about it is kept in it, per set of requirement lines: the check
+runs on every test, and parsing every `Requires-Dist` costs a tenth of a
+second.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+import os
+import re
 import sys
+import tempfile
 from importlib import metadata
+from pathlib import Path
 from typing import Any
+
+CACHE = Path(sys.prefix) / "ntro-ship-closures"
 
 
 def _packaging(module: str) -> Any:
@@ -28,28 +41,26 @@ def _packaging(module: str) -> Any:
         return importlib.import_module(f"pip._vendor.packaging.{module}")
 
 
-Requirement = _packaging("requirements").Requirement
-canonicalize_name = _packaging("utils").canonicalize_name
-
-
 def runtime_closure(lines: list[str]) -> set[str]:
     """Canonical names of the distributions `lines` install, with their deps."""
+    requirement = _packaging("requirements").Requirement
+
     extras_of: dict[str, set[str]] = {}
-    pending = [r for r in map(Requirement, lines) if _applies(r, set())]
+    pending = [r for r in map(requirement, lines) if _applies(r, set())]
     while pending:
-        requirement = pending.pop()
-        name = canonicalize_name(requirement.name)
+        wanted = pending.pop()
+        name = _canonical(wanted.name)
         known = extras_of.get(name)
-        if known is not None and set(requirement.extras) <= known:
+        if known is not None and set(wanted.extras) <= known:
             continue
         extras = extras_of.setdefault(name, set())
-        extras |= set(requirement.extras)
+        extras |= set(wanted.extras)
 
         try:
             requires = metadata.distribution(name).requires or []
         except metadata.PackageNotFoundError:
             continue  # a marker kept it out of this environment
-        pending += [r for r in map(Requirement, requires) if _applies(r, extras)]
+        pending += [r for r in map(requirement, requires) if _applies(r, extras)]
     return set(extras_of)
 
 
@@ -59,24 +70,55 @@ def _applies(requirement: Any, extras: set[str]) -> bool:
     return any(requirement.marker.evaluate({"extra": e}) for e in {"", *extras})
 
 
+def _facts(lines: list[str]) -> dict[str, Any]:
+    """The closure of `lines` and who provides what, cached in the env."""
+    key = hashlib.sha256(json.dumps(sorted(lines)).encode()).hexdigest()[:24]
+    cached = CACHE / f"{key}.json"
+    try:
+        facts: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"))
+        return facts
+    except (OSError, ValueError):
+        pass
+
+    providers = metadata.packages_distributions()
+    facts = {
+        "closure": sorted(runtime_closure(lines)),
+        "providers": {
+            module: sorted({f"{d}=={metadata.version(d)}" for d in distributions})
+            for module, distributions in providers.items()
+        },
+    }
+    try:
+        CACHE.mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=CACHE, delete=False) as handle:
+            json.dump(facts, handle)
+        os.replace(handle.name, cached)  # concurrent runs write the same facts
+    except OSError:
+        pass  # a read-only environment: the check only runs slower
+    return facts
+
+
 def dev_only(imports: dict[str, str], lines: list[str]) -> list[dict[str, Any]]:
     """Each imported module no distribution of requirements.txt provides.
 
     A module no installed distribution provides is left to the import itself,
     which fails naming it; so is the standard library.
     """
-    providers = metadata.packages_distributions()
-    closure: set[str] | None = None
-    found = []
-    for module, where in imports.items():
-        distributions = sorted(set(providers.get(module, [])))
-        if module in sys.stdlib_module_names or not distributions:
-            continue
+    outside = [m for m in imports if m not in sys.stdlib_module_names]
+    if not outside:
+        return []
 
-        if closure is None:
-            closure = runtime_closure(lines)
-        if any(canonicalize_name(d) in closure for d in distributions):
-            continue
-        pins = [f"{d}=={metadata.version(d)}" for d in distributions]
-        found.append({"module": module, "where": where, "pins": pins})
+    facts = _facts(lines)
+    closure = set(facts["closure"])
+    found = []
+    for module in outside:
+        pins = facts["providers"].get(module, [])
+        names = {_canonical(pin.partition("==")[0]) for pin in pins}
+        if pins and not names & closure:
+            found.append({"module": module, "where": imports[module], "pins": pins})
     return found
+
+
+def _canonical(name: str) -> str:
+    # PEP 503's normal form, which the cache stores: no packaging to import.
+    return re.sub(r"[-_.]+", "-", name).lower()
