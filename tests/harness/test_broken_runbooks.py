@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from tests.harness.conftest import DATA, RunCli
+from tests.harness.conftest import DATA, EXAMPLES, RunCli
 
 from ntro_ship.harness.environment import ensure_environment
 
@@ -83,6 +84,33 @@ def test_ordinary_exception_fails_at_once_instead_of_timing_out(
         f"happy failed{where}: the workflow code raised {cause}, {STUCK_TASK}",
         f"reject_all failed{where}: the workflow code raised {cause}, {STUCK_TASK}",
         "summary: 0 passed, 2 failed (of 2)",
+    ]
+
+
+def test_ordinary_exception_in_a_child_names_both_steps(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    parent = shutil.copytree(EXAMPLES / "nav-monthly", tmp_path / "nav-monthly")
+    child = shutil.copytree(
+        EXAMPLES / "nav-monthly-journals", tmp_path / "nav-monthly-journals"
+    )
+    workflow = child / "templates" / "workflow.py"
+    step = "    async def _draft_journals(self, ctx: NavMonthlyJournalsContext) -> "
+    text = workflow.read_text(encoding="utf-8")
+    workflow.write_text(
+        text.replace(
+            f"{step}JournalProposal:\n",
+            f"{step}JournalProposal:\n        raise ValueError('deliberate bug')\n",
+        )
+    )
+
+    completed = run_cli(parent, "--child", child, "--scenario", "happy")
+
+    assert completed.returncode == 1, completed.stderr
+    assert completed.stdout.splitlines()[-2:] == [
+        "happy failed at step post_journals > nav-monthly-journals:draft_journals: "
+        f"the workflow code raised ValueError: deliberate bug, {STUCK_TASK}",
+        "summary: 0 passed, 1 failed (of 1)",
     ]
 
 

@@ -193,3 +193,30 @@ def test_runtime_closure_honours_extras_and_markers(
     )
 
     assert json.loads(completed.stdout) == brought
+
+
+def test_findings_kept_in_the_environment_match_a_fresh_look(
+    environment: HarnessEnvironment, tmp_path: Path
+) -> None:
+    code = (
+        "import importlib.util, json, pathlib, sys\n"
+        f"spec = importlib.util.spec_from_file_location('d', {str(DEPENDENCIES)!r})\n"
+        "deps = importlib.util.module_from_spec(spec); spec.loader.exec_module(deps)\n"
+        "deps.CACHE = pathlib.Path(sys.argv[1])\n"
+        "imports = {'rich': 'a.py:1', 'pydantic': 'a.py:2', 'json': 'a.py:3'}\n"
+        "lines = ['ntro[workflow]==0.1.2', 'pydantic==2.14.4']\n"
+        "fresh = deps.dev_only(imports, lines)\n"
+        "kept = deps.dev_only(imports, lines)\n"
+        "print(json.dumps([fresh == kept, [f['module'] for f in kept]]))\n"
+    )
+    cache = tmp_path / "closures"
+
+    completed = subprocess.run(
+        [str(environment.python), "-I", "-c", code, str(cache)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert json.loads(completed.stdout) == [True, ["rich"]]
+    assert len(list(cache.glob("*.json"))) == 1
