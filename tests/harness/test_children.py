@@ -17,6 +17,7 @@ from ntro_ship import runbook as runbooks
 from ntro_ship.errors import UsageError
 from ntro_ship.harness.children import ChildStart, child_starts, resolve_children
 from ntro_ship.harness.environment import ensure_environment
+from ntro_ship.sandbox import Sandbox, SandboxConfig
 
 
 def test_parent_without_child_finds_its_sibling_and_passes(run_cli: RunCli) -> None:
@@ -63,26 +64,34 @@ def test_parent_whose_child_is_absent_fails_at_once(run_cli: RunCli) -> None:
 def test_release_stops_at_its_test_stage_when_the_child_is_absent(
     tmp_path: Path,
 ) -> None:
-    """`release` runs the same stage: no platform call, no wait for a timeout."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    environment.update(
-        NTRO_HOST="http://127.0.0.1:9",  # closed: the stage must stop first
-        NTRO_API_KEY="unused",
-        NTRO_HOME=str(tmp_path / "ntro-home"),
-        NTRO_SHIP_RECORD=str(tmp_path / "release.json"),
-    )
+    """`release` runs the same stage: it stops there, without a timeout.
+
+    Release reads the platform once before its tests (a wrong host or key
+    stops it before minutes of tests), so a real sandbox answers that read.
+    """
     release = [sys.executable, "-m", "ntro_ship", "release"]
     targets = ["--workflow", "w", "--staging", "s", "--production", "p"]
     run = ["--entity", "fund-a", "--period", "2026-03"]
+    config = SandboxConfig(deploy_delay=0, run_delay=0)
 
-    completed = subprocess.run(
-        [*release, str(DATA / "starts-absent-child"), *targets, *run],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    with Sandbox(data_dir=tmp_path / "sandbox", config=config) as platform:
+        environment = {
+            k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")
+        }
+        environment.update(
+            NTRO_HOST=platform.url,
+            NTRO_API_KEY=platform.api_key,
+            NTRO_HOME=str(tmp_path / "ntro-home"),
+            NTRO_SHIP_RECORD=str(tmp_path / "release.json"),
+        )
+        completed = subprocess.run(
+            [*release, str(DATA / "starts-absent-child"), *targets, *run],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     assert completed.returncode == 2
     assert completed.stderr.splitlines()[-1].startswith(
