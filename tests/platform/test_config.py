@@ -97,3 +97,25 @@ def test_key_never_appears_in_repr(home: Path) -> None:
     resolved = resolve_connection(None, None, {"NTRO_HOME": str(home)})
 
     assert "key-ci" not in repr(resolved)
+
+
+@pytest.mark.parametrize(
+    ("env", "source"),
+    [
+        pytest.param({"NTRO_API_KEY": "env-key"}, "NTRO_API_KEY", id="environment"),
+        pytest.param({}, "the api_key of connection 'ci' in {home}", id="file"),
+        pytest.param({"NTRO_DEFAULT_CONNECTION_NAME": "bare"}, "nowhere", id="no-key"),
+    ],
+)
+def test_the_key_source_is_named_never_the_key(
+    home: Path, env: dict[str, str], source: str
+) -> None:
+    (home / "config.toml").write_text(
+        CONFIG + '[connections.bare]\nhost = "http://b/v1"\n'
+    )
+
+    resolved = resolve_connection(None, None, {"NTRO_HOME": str(home), **env})
+
+    assert resolved.key_source == source.format(home=home / "config.toml")
+    assert "env-key" not in repr(resolved)
+    assert "key-ci" not in repr(resolved)
