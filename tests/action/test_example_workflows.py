@@ -131,8 +131,8 @@ def test_a_failing_production_check_rolls_production_back(
     ]
     title, message = run.errors[-1].split("::", 1)
     assert title == "ntro-ship promote: rolled back: production was restored"
-    assert message.startswith("promotion failed (production: failed: ")
-    assert message.endswith("; rolled back: production")
+    assert message.startswith("rolled back: promotion failed (production: failed: ")
+    assert message.endswith("; production put back on the version active before")
 
 
 @pytest.mark.parametrize(
