@@ -44,7 +44,12 @@ TOML
 faults=()
 if $fail_production; then
     # Version 2 is the one this demo makes fail in production.
-    faults=(--fault '{"kind": "run_fail", "tenant": "production", "version": "2", "times": null, "failure": {"type": "ReconciliationError", "message": "NAV differs from the administrator by 0.4%"}}')
+    cat >"$work/fault.json" <<'JSON'
+{"kind": "run_fail", "tenant": "production", "version": "2", "times": null,
+ "failure": {"type": "ReconciliationError",
+             "message": "NAV differs from the administrator by 0.4%"}}
+JSON
+    faults=(--fault "@$work/fault.json")
 fi
 
 banner "starting the sandbox platform"

@@ -36,8 +36,10 @@ def test_reload_keeps_the_ledgers(tmp_path: Path) -> None:
 
     again = Record.load(path)
 
-    assert again.version_for_digest("w", "sha256:aa")["version_id"] == "v1"  # type: ignore[index]
-    assert again.version_by_name("w", "1")["version_id"] == "v1"  # type: ignore[index]
+    by_digest = again.version_for_digest("w", "sha256:aa")
+    by_name = again.version_by_name("w", "1")
+    assert by_digest is not None and by_digest["version_id"] == "v1"
+    assert by_name is not None and by_name["version_id"] == "v1"
     assert again.tenant("w", "production")["active_version_id"] == "v1"
 
 

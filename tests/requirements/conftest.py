@@ -20,7 +20,7 @@ def _lint(
 
 
 @pytest.fixture
-def lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Lint text written to a file under a clean tmp folder; (line, code) pairs."""
     monkeypatch.chdir(tmp_path)
     return lambda content, name="requirements.txt": _lint(tmp_path, content, name)

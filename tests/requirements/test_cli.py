@@ -44,22 +44,22 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_no_paths_lints_every_runbook(repo: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_no_paths_lints_every_runbook(repo: Path, capsys) -> None:
     assert main(["lint"]) == 1
     assert capsys.readouterr().out == EXPECTED_TEXT
 
 
-def test_clean_runbook_exits_zero(repo: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_clean_runbook_exits_zero(repo: Path, capsys) -> None:
     assert main(["lint", "runbooks/ok"]) == 0
     assert capsys.readouterr().out == ""
 
 
-def test_warnings_alone_exit_zero(repo: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_warnings_alone_exit_zero(repo: Path, capsys) -> None:
     assert main(["lint", "runbooks/nav/requirements-dev.txt"]) == 0
     assert "NTR040" in capsys.readouterr().out
 
 
-def test_json_is_the_documented_list(repo: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_json_is_the_documented_list(repo: Path, capsys) -> None:
     assert main(["lint", "--format", "json", "runbooks/nav/templates"]) == 1
     findings = json.loads(capsys.readouterr().out)
     assert findings[0] == {
@@ -99,7 +99,7 @@ def test_sarif_validates_against_the_official_schema(
 
 def test_github_annotations_and_summary_past_the_cap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from ntro_ship.github import ANNOTATION_CAP
 
     monkeypatch.chdir(tmp_path)
@@ -145,7 +145,7 @@ CONFIG_CASES = [
 
 
 @pytest.mark.parametrize(("pyproject", "status"), CONFIG_CASES)
-def test_config(tmp_path: Path, monkeypatch, pyproject: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_config(tmp_path: Path, monkeypatch, pyproject: str, status: int) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pyproject.toml").write_text(pyproject)
     (tmp_path / "sub").mkdir()
@@ -165,14 +165,14 @@ def test_config(tmp_path: Path, monkeypatch, pyproject: str, status: int) -> Non
         pytest.param(["--dev-file", "requirements.txt"], 0, id="dev-file-flag"),
     ],
 )
-def test_usage(tmp_path: Path, monkeypatch, args: list[str], status: int) -> None:  # type: ignore[no-untyped-def]
+def test_usage(tmp_path: Path, monkeypatch, args: list[str], status: int) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "requirements.txt").write_text("requests\n")
     paths = [] if any(a.endswith(".txt") for a in args) else ["requirements.txt"]
     assert main(["lint", *args, *paths]) == status
 
 
-def test_list_rules(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_list_rules(capsys) -> None:
     assert main(["lint", "--list-rules"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
         "NTR001  unpinned               error    Runtime requirement has no version pin"
@@ -195,7 +195,7 @@ def test_every_hook_and_rule_is_documented() -> None:
 
 def test_json_on_stdout_stays_json_under_actions(
     repo: Path, monkeypatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     assert main(["lint", "--format", "json", "runbooks/ok"]) == 0

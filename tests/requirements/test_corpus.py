@@ -22,7 +22,7 @@ VERDICTS: dict[str, list[list[object]]] = json.loads(
 
 
 @pytest.mark.parametrize("name", sorted(VERDICTS))
-def test_corpus_verdict(name: str, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_corpus_verdict(name: str, monkeypatch, capsys) -> None:
     monkeypatch.chdir(DATA)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     status = main(["lint", "--format", "json", name])

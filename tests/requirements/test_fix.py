@@ -44,7 +44,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("before", "after"), CASES)
-def test_fix(tmp_path: Path, monkeypatch, before: str, after: str) -> None:  # type: ignore[no-untyped-def]
+def test_fix(tmp_path: Path, monkeypatch, before: str, after: str) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "requirements.lock").write_text(LOCK)
     target = tmp_path / "requirements.txt"
@@ -58,7 +58,7 @@ def test_fix(tmp_path: Path, monkeypatch, before: str, after: str) -> None:  # t
     assert status == 1  # changed, or findings left
 
 
-def test_fix_adds_the_missing_extra_and_pins(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_fix_adds_the_missing_extra_and_pins(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "runbook.md").write_text("---\nslug: x\n---\n")
     (tmp_path / "templates").mkdir()
@@ -75,7 +75,7 @@ def test_fix_adds_the_missing_extra_and_pins(tmp_path: Path, monkeypatch) -> Non
     assert main(["lint", "templates/requirements.txt"]) == 0
 
 
-def test_fix_keeps_utf16_and_bom(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_fix_keeps_utf16_and_bom(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "freeze.txt").write_bytes(
         codecs.BOM_UTF16_LE + LOCK.encode("utf-16-le")
@@ -90,7 +90,7 @@ def test_fix_keeps_utf16_and_bom(tmp_path: Path, monkeypatch) -> None:  # type: 
     assert main(["lint", "--fix", "--pin-from", "freeze.txt", "requirements.txt"]) == 0
 
 
-def test_hook_fix_exit_codes(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_hook_fix_exit_codes(tmp_path: Path, monkeypatch, capsys) -> None:
     from ntro_ship.requirements.hook import main as hook
 
     monkeypatch.chdir(tmp_path)
@@ -102,7 +102,7 @@ def test_hook_fix_exit_codes(tmp_path: Path, monkeypatch, capsys) -> None:  # ty
 
 
 @pytest.mark.slow
-def test_fix_resolves_with_pip_tools(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_fix_resolves_with_pip_tools(tmp_path: Path, monkeypatch) -> None:
     """pip-compile picks the version (this needs the package index)."""
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "requirements.txt"

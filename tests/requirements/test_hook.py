@@ -23,7 +23,7 @@ CONTENT = "requests>=2\npytest==8.0.0\n"
         pytest.param(no_dev, ["2:1: NTR030"], id="dev-only"),
     ],
 )
-def test_presets(tmp_path: Path, monkeypatch, capsys, entry, expected) -> None:  # type: ignore[no-untyped-def]
+def test_presets(tmp_path: Path, monkeypatch, capsys, entry, expected) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "requirements.txt").write_text(CONTENT)
     assert entry(["requirements.txt"]) == 1
@@ -83,7 +83,7 @@ def test_clean_file_exits_zero_without_loading_the_linter(tmp_path: Path) -> Non
 )
 def test_usage_errors(
     tmp_path: Path, monkeypatch, capsys, args, status, stderr
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "r.txt").write_text("requests\n")
     assert main(args) == status
@@ -116,7 +116,7 @@ def test_glob_agrees_with_fnmatchcase(text: str, pattern: str) -> None:
 
 def test_settings_in_pyproject_are_honoured_by_the_hook(
     tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pyproject.toml").write_text(
         '[tool.ntro-ship.lint]\nextend-dev-packages = ["idna"]\n'

@@ -46,7 +46,7 @@ def hook_status(output: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_hooks_through_pre_commit_try_repo(tmp_path: Path, request) -> None:  # type: ignore[no-untyped-def]
+def test_hooks_through_pre_commit_try_repo(tmp_path: Path, request) -> None:
     cache = Path(request.config.cache.mkdir("ntro-ship-pre-commit"))
     repo = tmp_path / "repo"
     (repo / "runbooks" / "nav" / "templates").mkdir(parents=True)

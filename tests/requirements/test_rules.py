@@ -153,7 +153,7 @@ SUPPRESSION = [
     ("content", "expected"),
     PINNING + DIRECT + DEV + DUPLICATES + HASH_MODE + SUPPRESSION,
 )
-def test_runtime_rules(lint, content: str, expected: list[tuple[int, str]]) -> None:  # type: ignore[no-untyped-def]
+def test_runtime_rules(lint, content: str, expected: list[tuple[int, str]]) -> None:
     assert lint(content) == expected
 
 
@@ -176,7 +176,7 @@ def test_runtime_rules(lint, content: str, expected: list[tuple[int, str]]) -> N
         ),
     ],
 )
-def test_roles(lint, name: str, expected: list[tuple[int, str]]) -> None:  # type: ignore[no-untyped-def]
+def test_roles(lint, name: str, expected: list[tuple[int, str]]) -> None:
     assert lint("requests\npytest==8.0.0\n", name) == expected
 
 
@@ -287,7 +287,7 @@ INCLUDES = [
 
 
 @pytest.mark.parametrize(("files", "expected"), INCLUDES)
-def test_includes(tmp_path: Path, monkeypatch, files: dict[str, str], expected) -> None:  # type: ignore[no-untyped-def]
+def test_includes(tmp_path: Path, monkeypatch, files: dict[str, str], expected) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path, files)
     assert [

@@ -124,7 +124,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("files", "expected"), CASES)
-def test_check_runbook(tmp_path: Path, files: dict[str, str], expected) -> None:  # type: ignore[no-untyped-def]
+def test_check_runbook(tmp_path: Path, files: dict[str, str], expected) -> None:
     root = make_runbook(tmp_path, files)
     assert codes(check_runbook(root), root) == expected
 

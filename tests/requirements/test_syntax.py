@@ -84,7 +84,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("content", "expected"), CASES)
-def test_syntax(lint, content: str, expected: list[tuple[int, str]]) -> None:  # type: ignore[no-untyped-def]
+def test_syntax(lint, content: str, expected: list[tuple[int, str]]) -> None:
     assert lint(content) == expected
 
 
@@ -109,11 +109,11 @@ ENCODINGS = [
 
 
 @pytest.mark.parametrize(("content", "expected"), ENCODINGS)
-def test_encodings(lint, content: bytes, expected: list[tuple[int, str]]) -> None:  # type: ignore[no-untyped-def]
+def test_encodings(lint, content: bytes, expected: list[tuple[int, str]]) -> None:
     assert lint(content) == expected
 
 
-def test_requirement_column_points_at_the_name(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_requirement_column_points_at_the_name(tmp_path, monkeypatch) -> None:
     from ntro_ship.requirements import check_files
 
     monkeypatch.chdir(tmp_path)

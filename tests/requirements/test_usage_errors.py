@@ -64,7 +64,7 @@ def _error(capsys: pytest.CaptureFixture[str]) -> str:
         ),
     ],
 )
-def test_lint_usage_errors(folder: Path, capsys, args, message) -> None:  # type: ignore[no-untyped-def]
+def test_lint_usage_errors(folder: Path, capsys, args, message) -> None:
     (folder / "emptydir").mkdir()
     (folder / "emptydir" / "notes.txt").write_text("not requirements\n")
     if args == ["lint"]:
@@ -83,7 +83,7 @@ def test_lint_usage_errors(folder: Path, capsys, args, message) -> None:  # type
         pytest.param(hook, ["--fix", "requirements.txt"], id="hook"),
     ],
 )
-def test_fix_without_a_source_of_versions(folder: Path, capsys, entry, args) -> None:  # type: ignore[no-untyped-def]
+def test_fix_without_a_source_of_versions(folder: Path, capsys, entry, args) -> None:
     (folder / "requirements.txt").write_text("idna\n")
 
     assert entry(args) == 2
@@ -97,7 +97,7 @@ def test_hook_ignores_an_empty_folder_it_was_never_given(folder: Path) -> None:
     assert hook([]) == 0
 
 
-def test_include_of_a_folder_says_it_is_a_folder(folder: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_include_of_a_folder_says_it_is_a_folder(folder: Path, capsys) -> None:
     (folder / "dirreq").mkdir()
     (folder / "requirements.txt").write_text("-r dirreq\n")
 
@@ -126,7 +126,7 @@ def test_include_of_a_folder_says_it_is_a_folder(folder: Path, capsys) -> None: 
     ],
 )
 @pytest.mark.parametrize("entry", [main, hook], ids=["cli", "hook"])
-def test_bad_pyproject_is_a_config_error(  # type: ignore[no-untyped-def]
+def test_bad_pyproject_is_a_config_error(
     folder: Path, capsys, content: bytes, message: str, entry
 ) -> None:
     (folder / "pyproject.toml").write_bytes(content)
@@ -155,7 +155,7 @@ def test_bad_pyproject_is_a_config_error(  # type: ignore[no-untyped-def]
         ),
     ],
 )
-def test_text_output_shows_the_severity(folder: Path, capsys, content, line) -> None:  # type: ignore[no-untyped-def]
+def test_text_output_shows_the_severity(folder: Path, capsys, content, line) -> None:
     (folder / "requirements.txt").write_text(content)
 
     main(["lint", "requirements.txt"])
@@ -179,13 +179,13 @@ def test_hook_scripts_answer_help(tmp_path: Path, script: str, flag: str) -> Non
     assert "--pin-from FILE" in result.stdout
 
 
-def test_help_after_double_dash_is_a_file_name(folder: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_help_after_double_dash_is_a_file_name(folder: Path, capsys) -> None:
     assert hook(["--", "--help"]) == 2
     assert _error(capsys) == "ntro-ship: error: --help: no such file or folder\n"
 
 
 @pytest.mark.slow
-def test_resolve_failure_names_the_package_and_the_index(folder: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_resolve_failure_names_the_package_and_the_index(folder: Path, capsys) -> None:
     """pip-compile's traceback is reduced to what failed and where (needs the index)."""
     (folder / "requirements.txt").write_text("ntro-ship-no-such-package-x7q\n")
 

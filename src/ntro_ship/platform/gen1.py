@@ -1,4 +1,4 @@
-"""Generation 1: the documented push/deploy flow (SDK and CLI 0.1.0), reference §2.2."""
+"""Generation 1: the documented push/deploy flow of SDK and CLI 0.1.0 (§2.2)."""
 
 from __future__ import annotations
 

@@ -42,6 +42,7 @@ async def draft_journals(context: NavMonthlyJournalsContext) -> JournalProposal:
 @activity.defn(name="nav_monthly_journals.post_journals")
 async def post_journals(request: PostingRequest) -> PostingReceipt:
     context = request.context
+    line_count = len(request.proposal.lines)
     return PostingReceipt(
-        posting_ref=f"gl:{context.entity_slug}:{context.period}:{len(request.proposal.lines)}"
+        posting_ref=f"gl:{context.entity_slug}:{context.period}:{line_count}"
     )
