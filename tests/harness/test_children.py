@@ -260,3 +260,20 @@ def test_a_broken_neighbour_does_not_hide_the_missing_child(tmp_path: Path) -> N
 
     with pytest.raises(UsageError, match=r"starts child runbook 'k' \(.*:1\)"):
         resolve_children(runbooks.load(parent), [], lambda _: None)
+
+
+def test_waiting_on_a_slow_child_is_one_drill_down(run_cli: RunCli) -> None:
+    # The SDK's loop polls every 0.1 s; the child's one-second timer means
+    # about ten polls find nothing to do yet.
+    parent, child = DATA / "slow-child-parent", DATA / "slow-child"
+
+    completed = run_cli(parent, "--child", child, "--input", '"2026-11"', "--json")
+
+    assert completed.returncode == 0, completed.stderr
+    happy, reject_all = json.loads(completed.stdout)["scenarios"]
+    assert [(e["kind"], e["detail"].get("step_id")) for e in happy["events"]] == [
+        ("drill_down", None),
+        ("review", "approve_after_a_while"),
+        ("done", None),
+    ]
+    assert [e["kind"] for e in reject_all["events"]] == ["drill_down", "review", "done"]

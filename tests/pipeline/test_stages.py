@@ -253,6 +253,39 @@ def test_status_shows_active_versions_and_the_last_release(
     assert "last release: released" in result.out
 
 
+def test_status_of_a_release_stopped_midway_says_how_to_finish_it(
+    ship: Ship, runbook: Path
+) -> None:
+    ship.sandbox.add_fault(
+        {"kind": "error", "status": 500, "match": "POST /v1/workspace/tasks"}
+    )
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.PLATFORM
+
+    result = ship("status")
+
+    assert result.code == ExitCode.OK
+    assert (
+        "last release: unfinished (run the same release command again to resume)"
+        in result.out
+    )
+
+
+def test_a_version_pushed_outside_the_record_is_shown_by_its_short_id(
+    ship: Ship, runbook: Path, tmp_path: Path
+) -> None:
+    other_record = str(tmp_path / "other.json")
+    first = ship("release", str(runbook), *RELEASE_ARGS, "--record", other_record)
+    assert first.code == ExitCode.OK
+    version_1 = ship.versions()[0]["id"]
+    change(runbook, "v2")
+
+    result = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert result.code == ExitCode.OK
+    assert f"before unrecorded ({version_1[:8]})" in result.out
+    assert version_1 not in result.out
+
+
 def test_github_outputs_and_summary_without_the_key(
     ship: Ship, runbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

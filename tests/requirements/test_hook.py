@@ -74,6 +74,14 @@ def test_clean_file_exits_zero_without_loading_the_linter(tmp_path: Path) -> Non
             id="bad-selector",
         ),
         pytest.param(
+            ["--ignore", "", "r.txt"],
+            2,
+            "ntro-ship: error: --select/--ignore: an empty rule code; name a "
+            "code or a prefix such as NTR0 (`ntro-ship lint --list-rules` "
+            "shows them)\n",
+            id="empty-selector",
+        ),
+        pytest.param(
             ["missing.txt"],
             2,
             "ntro-ship: error: missing.txt: no such file or folder\n",

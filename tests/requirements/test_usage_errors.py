@@ -162,6 +162,36 @@ def test_text_output_shows_the_severity(folder: Path, capsys, content, line) -> 
     assert capsys.readouterr().out == line + "\n"
 
 
+@pytest.mark.parametrize("value", ["", " ", ","])
+def test_an_empty_rule_selection_is_refused_not_read_as_all(
+    folder: Path, capsys, value: str
+) -> None:
+    (folder / "requirements.txt").write_text("idna>=3\n")
+
+    assert main(["lint", "--select", value, "requirements.txt"]) == 2
+    assert "an empty rule code; name a code or a prefix such as NTR0" in _error(capsys)
+
+
+def test_a_stray_comma_in_a_rule_selection_is_harmless(folder: Path, capsys) -> None:
+    (folder / "requirements.txt").write_text("idna>=3\n")
+
+    assert main(["lint", "--select", "NTR0,", "requirements.txt"]) == 1
+    assert "NTR002" in capsys.readouterr().out
+
+
+def test_a_huge_requirement_is_quoted_by_its_start_and_size(
+    folder: Path, capsys
+) -> None:
+    spec = "requests>=" + "1." * 50_000 + "0"
+    (folder / "requirements.txt").write_text(spec + "\n")
+
+    main(["lint", "requirements.txt"])
+
+    out = capsys.readouterr().out
+    assert f"{spec[:120]}... (100,011 characters) is a range" in out
+    assert len(out) < 300
+
+
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 @pytest.mark.parametrize(
     "script",

@@ -18,16 +18,16 @@ Examples:
 def _codes(
     ctx: click.Context, param: click.Parameter, value: str | None
 ) -> tuple[str, ...]:
-    from ntro_ship.requirements.codes import RULES
+    from ntro_ship.requirements.settings import selector_problem
 
-    if not value:
+    if value is None:
         return ()
+    # A stray comma is harmless; a value with no code at all is not.
     codes = tuple(code.strip().upper() for code in value.split(",") if code.strip())
-    for code in codes:
-        if not any(rule.startswith(code) for rule in RULES):
-            raise click.BadParameter(
-                f"{code!r} matches no rule code; see `ntro-ship lint --list-rules`"
-            )
+    for code in codes or ("",):
+        problem = selector_problem(code)
+        if problem:
+            raise click.BadParameter(problem)
     return codes
 
 

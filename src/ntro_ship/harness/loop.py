@@ -89,7 +89,10 @@ def step_aware_loop(history: Any, steps: dict[tuple[str, str], str]) -> type:
             self, handle: Any, pending: dict[str, Any], events: Any, ts: float
         ) -> None:
             self._events = events
+            known = len(events)
             await super()._handle_drill_down(handle, pending, events, ts)
+
+            _drop_a_repeated_drill_down(events, known)
 
         async def drive(self, handle: Any, *, timeout_s: float) -> Any:
             self._started, self._events = time.monotonic(), []
@@ -114,6 +117,29 @@ def step_aware_loop(history: Any, steps: dict[tuple[str, str], str]) -> type:
             raise UnknownChildStarted(stuck)
 
     return StepAwareAgentLoop
+
+
+def _drop_a_repeated_drill_down(events: list[Any], known: int) -> None:
+    """Forget the drill-downs just noted if the poll before noted the same.
+
+    The SDK's loop notes a drill-down on every poll (each 0.1 s) until a
+    child surfaces an action, so a slow child would fill the report with
+    copies whose number depends on the machine's speed. One drill-down per
+    wait (one chain of them, for grandchildren) is what happened; the
+    first is kept.
+    """
+    chain = 0
+    while known + chain < len(events) and events[known + chain].kind == "drill_down":
+        chain += 1
+    if chain == 0 or known < chain:
+        return
+
+    earlier, now = events[known - chain : known], events[known : known + chain]
+    if all(
+        (a.kind, a.workflow_id, a.detail) == (b.kind, b.workflow_id, b.detail)
+        for a, b in zip(earlier, now, strict=True)
+    ):
+        del events[known : known + chain]
 
 
 def step_methods(*classes: type) -> dict[tuple[str, str], str]:

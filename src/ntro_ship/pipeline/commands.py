@@ -184,8 +184,13 @@ def run_status(settings: Settings, workflow: str | None) -> int:
         lines += [
             f"  {t}: active {report.label(ctx.record, v)}" for t, v in active.items()
         ]
-        last = ctx.record.release if ctx.record.has_release() else None
-        outcome = (last or {}).get("outcome") or "none"
+        outcome = "none"
+        if ctx.record.has_release():
+            # A release with no outcome was stopped midway; its record is
+            # what a re-run of the same command resumes from.
+            outcome = ctx.record.release.get("outcome") or (
+                "unfinished (run the same release command again to resume)"
+            )
         return report.emit(
             ctx.record,
             command="status",

@@ -84,7 +84,9 @@ def label(record: Record, version_id: str | None) -> str:
     for entry in record.data["versions"]:
         if entry["version_id"] == version_id:
             return f"{entry['version']} ({version_id[:8]})"
-    return version_id
+    # Pushed before this record began (or by another tool): the record has
+    # no version string for it, so the short id says which one.
+    return f"unrecorded ({version_id[:8]})"
 
 
 def deployment_verdict(release: dict[str, Any], deployment: dict[str, Any]) -> str:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+# A finding repeats the requirement as written; past this length (a
+# generated or corrupted line) it shows the start and the size instead.
+QUOTE_LIMIT = 120
+
 
 @dataclasses.dataclass(frozen=True)
 class Finding:
@@ -25,3 +29,10 @@ class Finding:
 
 def sort_key(finding: Finding) -> tuple[str, int, int, str]:
     return (finding.path, finding.line, finding.column, finding.code)
+
+
+def quoted(text: str) -> str:
+    """`text` as a finding repeats it: whole, or its start and its size."""
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    return f"{text[:QUOTE_LIMIT]}... ({len(text):,} characters)"

@@ -61,8 +61,13 @@ def lint(files: list[str], options: list[str]) -> int:
 def _codes(values: list[str]) -> tuple[str, ...]:
     from ntro_ship.requirements.settings import check_selector
 
-    codes = tuple(code.strip().upper() for value in values for code in value.split(","))
-    for code in codes:
+    codes = tuple(
+        code.strip().upper()
+        for value in values
+        for code in value.split(",")
+        if code.strip()
+    )
+    for code in codes or (("",) if values else ()):
         check_selector(code, "--select/--ignore")
     return codes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ntro_ship.requirements.findings import quoted
 from ntro_ship.requirements.markers import may_overlap
 from ntro_ship.requirements.parsing import Entry
 from ntro_ship.requirements.tree import Report, RequirementsFile
@@ -34,7 +35,7 @@ def hash_mode(
                 entry.line,
                 entry.column,
                 entry.name,
-                f"{entry.raw.split(';', 1)[0].strip()} has no --hash, but "
+                f"{quoted(entry.raw.split(';', 1)[0].strip())} has no --hash, but "
                 f"{reason}, so pip refuses the whole install; regenerate the "
                 "file with pip-compile --generate-hashes",
                 entry.source,

@@ -13,6 +13,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ntro_ship.requirements import sdk
 from ntro_ship.requirements.config import LintConfig
+from ntro_ship.requirements.findings import quoted
 from ntro_ship.requirements.install_set import duplicates, hash_mode
 from ntro_ship.requirements.parsing import Entry
 from ntro_ship.requirements.roles import CONSTRAINTS, RUNTIME, name_matcher
@@ -73,7 +74,7 @@ def _pinning(
         report(
             "NTR013",
             *at,
-            f"-e {entry.reference} is an editable install; the "
+            f"-e {quoted(entry.reference or '')} is an editable install; the "
             "tenant has only the artifact, so pin a released version",
             entry.source,
         )
@@ -84,7 +85,7 @@ def _pinning(
 
     assert name is not None
     sdk_extras = name == config.sdk_package and entry.extras
-    as_written = entry.raw.split(";", 1)[0].strip()
+    as_written = quoted(entry.raw.split(";", 1)[0].strip())
     code = "NTR022" if sdk_extras else None
     specifier = entry.specifier
     if entry.variables and any(v in entry.raw for v in entry.variables):
@@ -160,7 +161,7 @@ def _pinned_by_constraint(name: str, specifier: str, pins: dict[str, str]) -> bo
 def _direct_reference(
     at: tuple[str, int, int, str | None], entry: Entry, report: Report
 ) -> None:
-    reference = entry.reference or ""
+    reference = quoted(entry.reference or "")
     if entry.vcs:
         revision = entry.revision or ""
         pinned = FULL_COMMIT.match(revision.lower()) or (

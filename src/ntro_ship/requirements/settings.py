@@ -63,7 +63,7 @@ def build(table: dict[str, Any], source: Path | None) -> LintConfig:
 
     for field in ("select", "ignore"):
         for code in values.get(field, ()):
-            _check_selector(code, f"{where} {field}")
+            check_selector(code, f"{where} {field}")
     return dataclasses.replace(defaults, **values)
 
 
@@ -104,12 +104,22 @@ def _severity(value: Any, where: str) -> dict[str, str]:
 
 
 def check_selector(code: str, where: str) -> None:
-    _check_selector(code, where)
+    problem = selector_problem(code)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
 
 
-def _check_selector(code: str, where: str) -> None:
-    if not any(rule.startswith(code) for rule in RULES):
-        raise ConfigError(
-            f"{where}: {code!r} matches no rule code; "
-            "`ntro-ship lint --list-rules` shows them"
+def selector_problem(code: str) -> str | None:
+    """Why `code` cannot select or ignore rules, or None when it can."""
+    # Every code starts with "", so an empty selector would quietly mean
+    # "all rules": almost always a shell variable that was never set.
+    if not code.strip():
+        return (
+            "an empty rule code; name a code or a prefix such as NTR0 "
+            "(`ntro-ship lint --list-rules` shows them)"
         )
+    if not any(rule.startswith(code) for rule in RULES):
+        return (
+            f"{code!r} matches no rule code; `ntro-ship lint --list-rules` shows them"
+        )
+    return None

@@ -1,0 +1,1 @@
+"""No side effects: the work is the child's."""

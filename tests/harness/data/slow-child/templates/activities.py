@@ -1,0 +1,1 @@
+"""No side effects: the only step is a human gate."""
