@@ -110,3 +110,50 @@ def test_release_runs_the_real_test_stage_first(ship: Ship, runbook: Path) -> No
     assert release["tests"]["passed"] is True
     assert release["stages"]["test"]["status"] == "passed"
     assert "happy" in release["tests"]["summary_markdown"]
+
+
+def test_a_staging_run_that_timed_out_is_asked_again_not_run_again(
+    ship: Ship, runbook: Path
+) -> None:
+    ship.sandbox.set_delays(run_delay=1.5)
+    first = ship("release", str(runbook), *RELEASE_ARGS, "--run-timeout", "0.3")
+    assert first.code == ExitCode.TIMED_OUT
+    (timed_out,) = ship.record_data()["release"]["smokes"]
+
+    again = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert again.code == ExitCode.OK, again.err
+    assert "smoke staging: was timed out; asking again" in again.err
+    staging = [
+        s for s in ship.record_data()["release"]["smokes"] if s["tenant"] == "staging"
+    ]
+    assert [(s["task_id"], s["verdict"]) for s in staging] == [
+        (timed_out["task_id"], "passed")
+    ]
+    assert len(ship.deployments("staging")) == 1
+
+
+def test_a_blocked_staging_run_can_be_accepted_on_a_re_run(
+    ship: Ship, runbook: Path
+) -> None:
+    ship.sandbox.add_fault({"kind": "run_block", "tenant": "staging"})
+    first = ship("release", str(runbook), *RELEASE_ARGS)
+    assert first.code == ExitCode.INCONCLUSIVE
+
+    again = ship("release", str(runbook), *RELEASE_ARGS, "--accept-blocked")
+
+    assert again.code == ExitCode.OK, again.err
+    smokes = ship.record_data()["release"]["smokes"]
+    assert [s["tenant"] for s in smokes] == ["staging", "production"]
+    assert ship.active("production") == "1"
+
+
+def test_a_failed_staging_run_stays_failed(ship: Ship, runbook: Path) -> None:
+    ship.sandbox.add_fault({"kind": "run_fail", "tenant": "staging"})
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.FAILED
+    ship.sandbox.clear_faults()
+
+    again = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert again.code == ExitCode.FAILED
+    assert len(ship.record_data()["release"]["smokes"]) == 1

@@ -83,7 +83,22 @@ def test_slow_deployment_times_out(ship: Ship, runbook: Path) -> None:
     result = ship("deploy", "--tenant", "staging", "--deploy-timeout", "0.5")
 
     assert result.code == ExitCode.TIMED_OUT
-    assert "not DEPLOYED after 0.5s (raise --deploy-timeout?)" in result.err
+    assert "not DEPLOYED after 0.5s; run the same command again" in result.err
+
+
+def test_a_deploy_that_timed_out_is_waited_on_again_not_sent_again(
+    ship: Ship, runbook: Path
+) -> None:
+    push(ship, runbook)
+    ship.sandbox.set_delays(deploy_delay=1)
+    first = ship("deploy", "--tenant", "staging", "--deploy-timeout", "0.2")
+    assert first.code == ExitCode.TIMED_OUT
+
+    again = ship("deploy", "--tenant", "staging")
+
+    assert again.code == ExitCode.OK, again.err
+    assert len(ship.deployments("staging")) == 1
+    assert "resuming the wait on" in again.err
 
 
 @pytest.mark.parametrize(
@@ -374,3 +389,20 @@ def test_rollback_never_picks_a_version_that_failed_its_smoke_run(
     assert result.code == ExitCode.USAGE
     assert "no earlier good version" in result.err
     assert ship.active("production") == "1"
+
+
+def test_smoke_for_another_period_is_a_new_run_not_the_recorded_one(
+    ship: Ship, runbook: Path
+) -> None:
+    push(ship, runbook)
+    assert ship("deploy", "--tenant", "staging").code == ExitCode.OK
+    assert ship("smoke", *STAGING).code == ExitCode.OK
+
+    other = ship(
+        "smoke", "--tenant", "staging", "--entity", "fund-a", "--period", "2026-12"
+    )
+
+    assert other.code == ExitCode.OK, other.err
+    assert "already ran" not in other.err
+    smokes = ship.record_data()["release"]["smokes"]
+    assert [s["period"] for s in smokes] == ["2026-11", "2026-12"]

@@ -119,3 +119,16 @@ def test_the_key_source_is_named_never_the_key(
     assert resolved.key_source == source.format(home=home / "config.toml")
     assert "env-key" not in repr(resolved)
     assert "key-ci" not in repr(resolved)
+
+
+@pytest.mark.parametrize(
+    "host", ["http://u:ntro_URLSECRET@h/v1", "https://ntro_URLSECRET@h/v1"]
+)
+def test_credentials_in_the_host_url_are_refused_without_echoing_them(
+    tmp_path: Path, host: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        resolve_connection(None, host, {"NTRO_HOME": str(tmp_path)})
+
+    assert "set NTRO_API_KEY instead" in str(raised.value)
+    assert "URLSECRET" not in str(raised.value)

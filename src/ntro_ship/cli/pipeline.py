@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ntro_ship.cli.types import Seconds
+
 if TYPE_CHECKING:
     from ntro_ship.pipeline.settings import Settings
 
@@ -25,7 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 RUNBOOK = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
-SECONDS = click.FloatRange(min=0, min_open=True)
+SECONDS = Seconds()
 
 
 def _platform_options(func: F) -> F:

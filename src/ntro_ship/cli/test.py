@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ntro_ship import github
+from ntro_ship.cli.types import Seconds
 from ntro_ship.harness import TestOptions, run_test_stage
 
 
@@ -41,7 +42,7 @@ from ntro_ship.harness import TestOptions, run_test_stage
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=Seconds(minimum=0.1),
     default=30.0,
     show_default=True,
     help="Seconds each scenario may take.",

@@ -70,7 +70,9 @@ def deploy(
         if latest.get("verdict") == Verdict.PASSED:
             ctx.progress.step(stage, f"version {version_id} already deployed")
             return StepResult(Verdict.PASSED, "already deployed", latest)
-        if latest.get("verdict") is None and latest.get("id"):
+        # A wait that timed out is resumed too: the deployment may have
+        # settled since, and a second one would only queue behind it.
+        if latest.get("verdict") in (None, Verdict.TIMED_OUT) and latest.get("id"):
             ctx.progress.step(stage, f"resuming the wait on {latest['id']}")
             return _settle(ctx, latest, stage)
 

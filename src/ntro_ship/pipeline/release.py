@@ -139,6 +139,9 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
                 f"staging {step.verdict.value}",
                 f"{step.detail}; production untouched",
             ),
+            # A wait that ran out, or a run blocked on a human, is not the
+            # platform's last word: a re-run asks again instead of replaying.
+            final=step.verdict is Verdict.FAILED,
         )
 
     # What the release manager compares before approving: production now

@@ -26,13 +26,31 @@ def session(settings: Settings) -> Iterator[Context]:
             "(`ntro auth login` writes it); nothing was sent"
         )
 
-    if settings.debug:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("debug: %(message)s"))
-        logger = logging.getLogger("ntro_ship.http")
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
+    with contextlib.ExitStack() as stack:
+        if settings.debug:
+            stack.enter_context(_http_debug_on_stderr())
+        yield stack.enter_context(_context(settings, connection))
 
+
+@contextlib.contextmanager
+def _http_debug_on_stderr() -> Iterator[None]:
+    # Removed again on the way out: a second command in the same process
+    # (tests, an embedding tool) must not write to this one's stderr.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(message)s"))
+    logger = logging.getLogger("ntro_ship.http")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def _context(settings: Settings, connection: Connection) -> Iterator[Context]:
     record = Record.load(settings.record)
     bind_to_host(record, connection)
     platform = open_platform(

@@ -34,13 +34,21 @@ def smoke(
     version = version or current_version(ctx)
     stage = f"smoke {tenant}"
 
+    asked = (tenant, version["version_id"], entity, period)
     for entry in reversed(release["smokes"]):
-        if (entry["tenant"], entry["version_id"]) != (tenant, version["version_id"]):
+        ran = (entry["tenant"], entry["version_id"], entry["entity"], entry["period"])
+        if ran != asked:
             continue
-        if entry.get("verdict"):
-            ctx.progress.step(stage, f"already ran: {entry['verdict']}")
-            return StepResult(Verdict(entry["verdict"]), entry["detail"], entry)
+        verdict = entry.get("verdict")
+        if verdict in (Verdict.PASSED, Verdict.FAILED):
+            ctx.progress.step(stage, f"already ran: {verdict}")
+            return StepResult(Verdict(verdict), entry["detail"], entry)
         if entry.get("task_id"):
+            # No verdict yet, or only "timed out" / "inconclusive": the run
+            # may have finished (or been approved) since, so ask again under
+            # this invocation's timeouts and flags.
+            if verdict:
+                ctx.progress.step(stage, f"was {verdict}; asking again")
             return _await_run(ctx, entry, stage)
 
     context = {"period": period, **(extra_context or {})}
@@ -188,10 +196,13 @@ def _await_run(ctx: Context, entry: dict[str, Any], stage: str) -> StepResult:
         ledger["last_good_version_id"] = entry["version_id"]
         ctx.progress.step(stage, f"passed ({outcome.detail})" + _link(entry["link"]))
     else:
-        ledger = ctx.record.tenant(entry["workflow_id"], entry["tenant"])
-        failed = ledger.setdefault("failed_version_ids", [])
-        if entry["version_id"] not in failed:
-            failed.append(entry["version_id"])
+        # Only a failed run marks the version bad: one that timed out or
+        # waits on a human may still pass when asked again.
+        if outcome.verdict is Verdict.FAILED:
+            ledger = ctx.record.tenant(entry["workflow_id"], entry["tenant"])
+            failed = ledger.setdefault("failed_version_ids", [])
+            if entry["version_id"] not in failed:
+                failed.append(entry["version_id"])
         ctx.progress.problem(
             stage, f"{outcome.verdict.value}: {outcome.detail}" + _link(entry["link"])
         )

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ntro_ship.errors import ConfigError
 
@@ -94,6 +95,13 @@ def resolve_connection(
         raise ConfigError(
             f"host {chosen_host!r} is not an http(s) URL; "
             "pass e.g. --host http://localhost:3000/v1"
+        )
+    if urlsplit(str(chosen_host)).username is not None:
+        # Not echoed: the part before @ is usually a secret.
+        raise ConfigError(
+            "the host URL holds a user name or password (user:secret@...); "
+            "ntro-ship sends the key as a bearer token, so take it out of the "
+            "URL and set NTRO_API_KEY instead"
         )
     return Connection(
         name=str(name),
