@@ -157,3 +157,63 @@ def test_a_failed_staging_run_stays_failed(ship: Ship, runbook: Path) -> None:
 
     assert again.code == ExitCode.FAILED
     assert len(ship.record_data()["release"]["smokes"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "says"),
+    [
+        pytest.param(
+            "--staging",
+            "stagign",
+            "--staging: tenant 'stagign' not found on",
+            id="staging-typo",
+        ),
+        pytest.param(
+            "--entity",
+            "fund-z",
+            "--entity: entity 'fund-z' not found on tenant 'staging' (--staging)",
+            id="entity-typo",
+        ),
+        pytest.param(
+            "--production",
+            "staging",
+            "--staging and --production both name 'staging'",
+            id="same-tenant",
+        ),
+    ],
+)
+def test_a_wrong_target_stops_the_release_before_anything_is_pushed(
+    ship: Ship, runbook: Path, flag: str, value: str, says: str
+) -> None:
+    args = list(RELEASE_ARGS)
+    args[args.index(flag) + 1] = value
+
+    planned = ship("release", str(runbook), *args, "--plan")
+    result = ship("release", str(runbook), *args)
+
+    assert planned.code == ExitCode.OK
+    assert f"- FAIL: {says}" in planned.out
+    assert result.code == ExitCode.USAGE
+    assert says in result.err
+    assert ship.workflow_id() is None
+
+
+def test_plan_of_a_finished_release_says_there_is_nothing_more(
+    ship: Ship, runbook: Path
+) -> None:
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+
+    result = ship("release", str(runbook), *RELEASE_ARGS, "--plan")
+
+    assert result.code == ExitCode.OK
+    assert "nothing more: this artifact's release ended (released)" in result.out
+    assert "deploy to" not in result.out
+
+
+def test_stop_after_and_resume_together_are_refused(ship: Ship, runbook: Path) -> None:
+    result = ship(
+        "release", str(runbook), *RELEASE_ARGS, "--stop-after", "staging", "--resume"
+    )
+
+    assert result.code == ExitCode.USAGE
+    assert "pull opposite ways" in result.err

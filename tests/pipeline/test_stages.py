@@ -217,7 +217,12 @@ def test_failed_rollback_is_degraded(ship: Ship, runbook: Path) -> None:
 
     assert result.code == ExitCode.DEGRADED, result.err
     assert "DEGRADED" in result.err
-    assert "Production needs a human now." in result.out
+    assert "Production needs a human now" in result.out
+    assert "run `ntro-ship rollback --tenant production` with this" in result.out
+
+    ship.sandbox.clear_faults()
+    assert ship("rollback", "--tenant", "production").code == ExitCode.OK
+    assert ship.active("production") == "1"
 
 
 def test_first_release_failing_in_production_is_degraded(

@@ -277,6 +277,11 @@ def rollback(
 @_platform_options
 def release(runbook: Path, **kwargs: Any) -> int:
     """Test, package, push, deploy to staging, smoke-run, promote or roll back."""
+    if kwargs["stop_after"] and kwargs["resume"]:
+        raise click.UsageError(
+            "--stop-after staging and --resume pull opposite ways: the staging "
+            "job passes --stop-after staging, the production job --resume"
+        )
     settings = _settings(kwargs, kwargs.pop("accept_blocked"))
     from ntro_ship.pipeline.release import ReleaseOptions
 

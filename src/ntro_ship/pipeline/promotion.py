@@ -106,11 +106,11 @@ def _roll_back_changed(
     ctx: Context, changed: list[dict[str, Any]], entity: str | None, failure: str
 ) -> PromoteResult:
     ctx.progress.problem("promote", f"failed on {failure}; rolling back")
-    problems = []
+    problems: list[tuple[str, str]] = []
     for entry in reversed(changed):
         target = entry.get("previous_version_id")
         if not target:
-            problems.append(f"{entry['tenant']}: no earlier version to go back to")
+            problems.append((entry["tenant"], "no earlier version to go back to"))
             continue
         try:
             result = deploy(
@@ -124,21 +124,25 @@ def _roll_back_changed(
                 },
             )
         except NtroShipError as exc:
-            problems.append(f"{entry['tenant']}: {exc}")
+            problems.append((entry["tenant"], str(exc)))
             continue
         if result.verdict is not Verdict.PASSED:
             problems.append(
-                f"{entry['tenant']}: {result.verdict.value}: {result.detail}"
+                (entry["tenant"], f"{result.verdict.value}: {result.detail}")
             )
 
     release = ctx.record.release
     if problems:
         release["outcome"] = "degraded"
         ctx.record.save()
+        commands = ", ".join(
+            f"`ntro-ship rollback --tenant {tenant}`" for tenant, _ in problems
+        )
         message = (
             f"DEGRADED: promotion failed ({failure}) and the rollback failed too: "
-            + "; ".join(problems)
-            + ". Production needs a human now."
+            + "; ".join(f"{tenant}: {why}" for tenant, why in problems)
+            + ". Production needs a human now: once the platform is healthy, "
+            f"run {commands} with this --record (--to VERSION picks the version)"
         )
         ctx.progress.problem("rollback", message)
         return PromoteResult(ExitCode.DEGRADED, message)

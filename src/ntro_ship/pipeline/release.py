@@ -107,6 +107,10 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
     if done is not None:
         return done
 
+    problem = target_problem(options, ctx)
+    if problem:
+        raise UsageError(problem)
+
     if not options.skip_tests and record.stage_status("test") != "passed":
         # One read before minutes of tests: a wrong host or key stops here,
         # and the record is written only once the platform has answered.
@@ -181,6 +185,33 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
     return _finish(record, ReleaseResult(result.exit_code, outcome, result.message))
 
 
+def target_problem(options: ReleaseOptions, ctx: Context) -> str | None:
+    """Why the tenants or entity cannot be released to, asked before anything
+    is pushed: a typo found after the push would leave a stray version."""
+    if options.staging in options.production:
+        return (
+            f"--staging and --production both name {options.staging!r}; a "
+            "staging run proves nothing about production on the same tenant, "
+            "so name two tenants"
+        )
+
+    targets = [("--staging", options.staging)]
+    targets += [("--production", tenant) for tenant in options.production]
+    for flag, tenant in targets:
+        missing = ctx.platform.has_target(tenant, options.entity)
+        if missing == "tenant":
+            return (
+                f"{flag}: tenant {tenant!r} not found on {ctx.host}; check the "
+                f"tenant you passed with {flag}"
+            )
+        if missing == "entity":
+            return (
+                f"--entity: entity {options.entity!r} not found on tenant "
+                f"{tenant!r} ({flag}); check --entity"
+            )
+    return None
+
+
 def _wf(record: Record) -> str:
     return str(record.release["version"]["workflow_id"])
 
@@ -236,9 +267,19 @@ def plan(options: ReleaseOptions, ctx: Context) -> list[str]:
         lines.append(_test_line(options, ctx))
     try:
         workflow = ctx.platform.find_workflow(options.workflow)
+        problem = target_problem(options, ctx)
     except PlatformError as exc:
         lines.append(f"(platform not reachable, plan is partial: {exc})")
-        workflow = None
+        workflow, problem = None, None
+    if problem:
+        lines.append(f"FAIL: {problem}")
+    finished = ctx.record.has_release() and ctx.record.release.get("final")
+    if finished and ctx.record.release["artifact"]["digest"] == built.digest:
+        lines.append(
+            f"nothing more: this artifact's release ended "
+            f"({finished['outcome']}); running again prints that verdict"
+        )
+        return lines
     if workflow is None:
         verb = "create" if options.create_workflow else "FAIL: no"
         lines.append(f"{verb} workflow {options.workflow!r}")

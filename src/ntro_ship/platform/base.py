@@ -130,6 +130,11 @@ class Platform(Protocol):
         """All versions, or None when the platform cannot list them."""
         ...
 
+    def has_target(self, tenant: str, entity: str | None) -> str | None:
+        """What is missing ("tenant" or "entity"), None when both exist or
+        the platform cannot be asked."""
+        ...
+
     def create_deployment(
         self, workflow_id: str, version_id: str, tenant: str, entity: str | None
     ) -> Deployment: ...

@@ -95,6 +95,23 @@ class Gen1Platform:
             raise
         return [Version.from_json(item) for item in _items(body, "versions")]
 
+    def has_target(self, tenant: str, entity: str | None) -> str | None:
+        path = f"/workspace/tenants/{_q(tenant)}"
+        if entity:
+            path += f"/entities/{_q(entity)}"
+        try:
+            self.transport.request("GET", path)
+        except PlatformHTTPError as exc:
+            if exc.status != 404:
+                raise
+            # One request answers for both; the message says which is unknown.
+            for kind in ("tenant", "entity"):
+                if re.search(rf"\b{kind}\b.*\bnot found\b", exc.server_message, re.I):
+                    return kind
+            # No such route on this platform: it cannot be asked beforehand.
+            return None
+        return None
+
     def create_deployment(
         self, workflow_id: str, version_id: str, tenant: str, entity: str | None
     ) -> Deployment:
