@@ -9,9 +9,10 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import filelock
 import httpx
 import pytest
-from tests.pipeline.conftest import EXAMPLE, RELEASE_ARGS, Ship
+from tests.pipeline.conftest import EXAMPLE, RELEASE_ARGS, Ship, change
 from tests.pipeline.test_stages import push
 
 from ntro_ship.exit_codes import ExitCode
@@ -459,3 +460,27 @@ def test_plan_names_the_children_the_test_stage_will_use(
             "with that slug; pass --child DIR with the child runbook's folder"
         ]
     )
+
+
+def test_a_second_run_on_a_record_in_use_stops_before_sending(
+    ship: Ship, runbook: Path
+) -> None:
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    change(runbook, "v2")
+    in_use = filelock.FileLock(f"{ship.record}.lock")
+
+    with in_use:
+        blocked = ship("release", str(runbook), *RELEASE_ARGS)
+        status = ship("status")
+        pushed_meanwhile = len(ship.versions()) - 1
+    after = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert blocked.code == ExitCode.USAGE
+    assert blocked.err == (
+        f"ntro-ship: error: another ntro-ship run is using {ship.record} right "
+        "now; wait for it to finish, or give this run its own --record\n"
+    )
+    assert pushed_meanwhile == 0
+    assert status.code == ExitCode.OK, "status only reads: it needs no lock"
+    assert after.code == ExitCode.OK, after.err
+    assert len(ship.versions()) == 2

@@ -217,3 +217,21 @@ def test_stop_after_and_resume_together_are_refused(ship: Ship, runbook: Path) -
 
     assert result.code == ExitCode.USAGE
     assert "pull opposite ways" in result.err
+
+
+def test_a_fresh_record_reuses_the_version_the_platform_holds(
+    ship: Ship, runbook: Path, tmp_path: Path
+) -> None:
+    # A CI runner that lost the record: same bytes, new record file.
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    fresh = ("--record", str(tmp_path / "fresh.json"))
+
+    planned = ship("release", str(runbook), *RELEASE_ARGS, *fresh, "--plan")
+    again = ship("release", str(runbook), *RELEASE_ARGS, *fresh)
+
+    (version,) = ship.versions()
+    assert f"reuse version {version['id']}: the platform holds" in planned.out
+    assert again.code == ExitCode.OK, again.err
+    assert "already holds" in again.err
+    assert len(ship.deployments("staging")) == 1
+    assert len(ship.deployments("production")) == 1

@@ -144,7 +144,10 @@ def run_rollback(
 
 def run_release(settings: Settings, options: ReleaseOptions, dry_run: bool) -> int:
     tenants = {"tenant": "--staging or --production", "entity": "--entity"}
-    with session(settings) as ctx, typed_by_user(ctx.host, **tenants):
+    with (
+        session(settings, exclusive=not dry_run) as ctx,
+        typed_by_user(ctx.host, **tenants),
+    ):
         if dry_run:
             lines = plan(options, ctx)
             if settings.as_json:
@@ -170,7 +173,7 @@ def run_release(settings: Settings, options: ReleaseOptions, dry_run: bool) -> i
 
 
 def run_status(settings: Settings, workflow: str | None) -> int:
-    with session(settings) as ctx:
+    with session(settings, exclusive=False) as ctx:
         workflow_id = _workflow_id(ctx, workflow)
         tenants = sorted(
             {

@@ -284,8 +284,13 @@ def plan(options: ReleaseOptions, ctx: Context) -> list[str]:
         verb = "create" if options.create_workflow else "FAIL: no"
         lines.append(f"{verb} workflow {options.workflow!r}")
     known = workflow and ctx.record.version_for_digest(workflow.id, built.digest)
+    held = workflow and pushing.same_bytes(
+        ctx.platform.list_versions(workflow.id) or [], built.digest
+    )
     if known:
         lines.append(f"reuse version {known['version_id']} (same digest)")
+    elif held:
+        lines.append(f"reuse version {held.id}: the platform holds the same digest")
     else:
         lines.append(f"push the artifact as a new version of {options.workflow}")
     for tenant, role in [(options.staging, "staging")] + [

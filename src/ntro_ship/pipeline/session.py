@@ -6,6 +6,9 @@ import contextlib
 import logging
 import sys
 from collections.abc import Iterator
+from pathlib import Path
+
+import filelock
 
 from ntro_ship.errors import ConfigError, UsageError
 from ntro_ship.pipeline.context import Context
@@ -17,7 +20,12 @@ from ntro_ship.platform.config import config_path
 
 
 @contextlib.contextmanager
-def session(settings: Settings) -> Iterator[Context]:
+def session(settings: Settings, exclusive: bool = True) -> Iterator[Context]:
+    """Everything a pipeline command needs, for as long as it runs.
+
+    `exclusive` holds the record's lock throughout: two runs writing one
+    record would both push and deploy. Read-only commands leave it off.
+    """
     connection = resolve_connection(settings.connection, settings.host)
     if not connection.api_key:
         raise ConfigError(
@@ -27,9 +35,36 @@ def session(settings: Settings) -> Iterator[Context]:
         )
 
     with contextlib.ExitStack() as stack:
+        if exclusive:
+            stack.enter_context(_sole_user(settings.record))
         if settings.debug:
             stack.enter_context(_http_debug_on_stderr())
         yield stack.enter_context(_context(settings, connection))
+
+
+@contextlib.contextmanager
+def _sole_user(record: Path) -> Iterator[None]:
+    # An OS lock: a killed run (even SIGKILL) lets go of it at once, so a
+    # re-run is never locked out by the run it resumes.
+    lock_path = record.with_name(record.name + ".lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(lock_path, timeout=0)
+        lock.acquire()
+    except filelock.Timeout:
+        raise UsageError(
+            f"another ntro-ship run is using {record} right now; wait for it "
+            "to finish, or give this run its own --record"
+        ) from None
+    except OSError as exc:
+        raise UsageError(
+            f"{record}: cannot lock the record ({exc.strerror}); choose a "
+            "--record in a folder you can write to"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @contextlib.contextmanager

@@ -44,6 +44,9 @@ class Version:
     id: str
     workflow_id: str
     version: str
+    # Hex SHA-256 of the uploaded bytes, where the platform says it (the
+    # sandbox does; generation 1 gives only an artifactUrl).
+    sha256: str | None = None
 
     @classmethod
     def from_json(cls, body: Any) -> Version:
@@ -51,6 +54,7 @@ class Version:
             id=_field(body, "id", "workflow version"),
             workflow_id=_field(body, "workflowId", "workflow version"),
             version=_field(body, "version", "workflow version"),
+            sha256=_text(body.get("sha256")),
         )
 
 
