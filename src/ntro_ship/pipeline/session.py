@@ -49,17 +49,22 @@ def _sole_user(record: Path) -> Iterator[None]:
     lock_path = record.with_name(record.name + ".lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(lock_path, timeout=0)
+        # filelock reports a file it cannot create as "held by another";
+        # creating it first tells the two apart.
+        lock_path.touch()
+    except OSError as exc:
+        raise UsageError(
+            f"{record}: the release record cannot be written "
+            f"({exc.strerror or exc}); pass a --record path in a folder you can "
+            "write to"
+        ) from None
+    lock = filelock.FileLock(lock_path, timeout=0)
+    try:
         lock.acquire()
     except filelock.Timeout:
         raise UsageError(
             f"another ntro-ship run is using {record} right now; wait for it "
             "to finish, or give this run its own --record"
-        ) from None
-    except OSError as exc:
-        raise UsageError(
-            f"{record}: cannot lock the record ({exc.strerror}); choose a "
-            "--record in a folder you can write to"
         ) from None
     try:
         yield
