@@ -60,7 +60,8 @@ def annotation(
         for key, value in properties.items()
         if value is not None
     )
-    _command(f"::{level} {rendered}::{_escape_data(message)}")
+    head = f"{level} {rendered}" if rendered else level
+    _command(f"::{head}::{_escape_data(message)}")
 
 
 @contextlib.contextmanager
@@ -82,8 +83,18 @@ def _append(variable: str, text: str) -> bool:
     if not in_actions() or not target:
         return False
 
-    with open(target, "a", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        # The runner's file, not the user's: the verdict stands, and the
+        # step says what it could not hand on.
+        annotation(
+            "warning",
+            f"cannot write {variable} ({target}: {exc.strerror or exc}); this "
+            "step's outputs or summary are missing, the verdict is not",
+        )
+        return False
     return True
 
 

@@ -331,6 +331,21 @@ def test_github_outputs_and_summary_without_the_key(
     assert "::add-mask::" not in everything
 
 
+def test_an_unwritable_github_output_is_a_warning_not_a_new_verdict(
+    ship: Ship, runbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "no-such-dir" / "out"))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+
+    result = ship("release", str(runbook), *RELEASE_ARGS)
+
+    assert result.code == ExitCode.OK, result.err
+    assert "::warning::cannot write GITHUB_OUTPUT (" in result.err
+    assert "the verdict is not" in result.err
+    assert (tmp_path / "summary.md").read_text()
+
+
 def test_waits_see_a_status_change_within_half_a_second(
     ship: Ship, runbook: Path
 ) -> None:
