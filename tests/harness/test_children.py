@@ -70,7 +70,7 @@ def test_release_stops_at_its_test_stage_when_the_child_is_absent(
     stops it before minutes of tests), so a real sandbox answers that read.
     """
     release = [sys.executable, "-m", "ntro_ship", "release"]
-    targets = ["--workflow", "w", "--staging", "s", "--production", "p"]
+    targets = ["--workflow", "w", "--staging", "staging", "--production", "production"]
     run = ["--entity", "fund-a", "--period", "2026-03"]
     config = SandboxConfig(deploy_delay=0, run_delay=0)
 
