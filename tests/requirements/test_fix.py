@@ -38,6 +38,34 @@ CASES = [
     pytest.param(
         "ntro[workflow,gl]>=0.1\n", "ntro[workflow,gl]==0.1.2\n", id="extras-order-kept"
     ),
+    pytest.param(
+        f"requests \\\n--hash=sha256:{HASH}\n",
+        f"requests==2.31.0 \\\n--hash=sha256:{HASH}\n",
+        id="bare-name-continued-keeps-the-blank-before-the-backslash",
+    ),
+    pytest.param(
+        f"requests\t\\\r\n    --hash=sha256:{HASH}\r\n",
+        f"requests==2.31.0\t\\\r\n    --hash=sha256:{HASH}\r\n",
+        id="bare-name-continued-crlf-tab",
+    ),
+    pytest.param(
+        f'requests ; python_version >= "3.8" \\\n    --hash=sha256:{HASH}\n',
+        f'requests==2.31.0 ; python_version >= "3.8" \\\n    --hash=sha256:{HASH}\n',
+        id="bare-name-marker-continued",
+    ),
+    pytest.param(
+        f"idna --hash=sha256:{HASH}\n",
+        f"idna==3.6 --hash=sha256:{HASH}\n",
+        id="bare-name-hash-on-the-line-kept",
+    ),
+    pytest.param(
+        "requests  # http\n", "requests==2.31.0  # http\n", id="bare-name-comment-kept"
+    ),
+    pytest.param(
+        "requests>=2,\\\n<3\n",
+        "requests>=2,\\\n<3\n",
+        id="version-going-on-after-a-backslash-left-alone",
+    ),
     pytest.param("requests>=3\n", "requests>=3\n", id="lock-outside-range-not-applied"),
     pytest.param("unknown-package\n", "unknown-package\n", id="not-in-lock"),
 ]
@@ -56,6 +84,38 @@ def test_fix(tmp_path: Path, monkeypatch, before: str, after: str) -> None:
 
     assert target.read_bytes().decode() == after
     assert status == 1  # changed, or findings left
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param("requests \\", f"--hash=sha256:{HASH}", id="blank-backslash"),
+        pytest.param("requests\\", f"  --hash=sha256:{HASH}", id="indented-next"),
+        pytest.param("requests>=2 \\", f"--hash=sha256:{HASH}", id="range"),
+        pytest.param("requests  # why", f"--hash=sha256:{HASH}", id="comment"),
+    ],
+)
+def test_fixed_continued_line_reads_the_same_to_pip(
+    tmp_path: Path, monkeypatch, first: str, second: str, newline: str
+) -> None:
+    """pip's own parser sees the pin and its hash, not one glued token."""
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.req_file import parse_requirements
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "requirements.lock").write_text(LOCK)
+    target = tmp_path / "requirements.txt"
+    if "#" in first:  # a comment cannot be continued: the hash goes on the line
+        first, second = f"requests {second}  # why", ""
+    target.write_bytes(f"{first}{newline}{second}{newline}".encode())
+
+    main(["lint", "--fix", "--pin-from", "requirements.lock", "requirements.txt"])
+
+    assert main(["lint", "--select", "NTR06", "requirements.txt"]) == 0
+    [parsed] = parse_requirements(str(target), session=PipSession())
+    assert parsed.requirement.strip() == "requests==2.31.0"
+    assert parsed.options == {"hashes": {"sha256": [HASH]}}
 
 
 def test_fix_adds_the_missing_extra_and_pins(tmp_path: Path, monkeypatch) -> None:

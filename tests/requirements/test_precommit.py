@@ -4,14 +4,68 @@ manifest, in a throwaway git repository: they fail, then pass once fixed."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
+
+from ntro_ship.requirements import defaults, engine
 
 ROOT = Path(__file__).resolve().parents[2]
 HOOK_IDS = ("ntro-requirements", "ntro-requirements-pinned", "ntro-requirements-no-dev")
+
+
+def _hook_files() -> re.Pattern[str]:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    [pattern] = {hook["files"] for hook in hooks}  # one pattern for all hooks
+    return re.compile(pattern)
+
+
+def _examples(glob: str) -> list[str]:
+    """Concrete names a role glob matches, at the top and deep in a repo."""
+    names = {glob.replace("*", ""), glob.replace("*", "-lint")}
+    return sorted(name for base in names for name in (base, f"a/b/{base}"))
+
+
+ROLE_NAMES = sorted(
+    {
+        example
+        for glob in (
+            *defaults.RUNTIME_FILES,
+            *defaults.DEV_FILES,
+            *defaults.CONSTRAINTS_FILES,
+            *engine.RUNTIME_NAMES,
+            *engine.DEV_NAMES,
+            "*constraints*.txt",  # the README promises these too
+        )
+        for example in _examples(glob)
+    }
+)
+
+
+@pytest.mark.parametrize("name", ROLE_NAMES)
+def test_hooks_run_on_every_file_name_the_linter_knows(name: str) -> None:
+    assert _hook_files().search(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "notes.txt",
+        "requirements.md",
+        "docs/requirements.rst",
+        "requirements.txt.orig",
+        "requirements/notes.md",
+        "requirements/old/dev.txt",
+        "dev-notes.txt",
+        "setup.cfg",
+    ],
+)
+def test_hooks_leave_other_files_alone(name: str) -> None:
+    assert not _hook_files().search(name)
 
 
 def git(repo: Path, *args: str) -> None:

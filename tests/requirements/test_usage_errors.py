@@ -231,3 +231,100 @@ def test_resolve_failure_names_the_package_and_the_index(folder: Path, capsys) -
     )
     assert "install pip-tools" not in err
     assert err.count("\n") == 1
+
+
+def _bounded_run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a console script with a memory cap and a deadline, so a regression
+    that reads a device forever fails the test instead of the machine."""
+    resource = pytest.importorskip("resource")
+    script = shutil.which(args[0], path=os.path.dirname(sys.executable))
+    assert script is not None, f"{args[0]} is not installed next to {sys.executable}"
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run(
+        [script, *args[1:]], cwd=cwd, capture_output=True, text=True, check=False,
+        timeout=60, preexec_fn=cap_memory, env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs devices and fifos")
+@pytest.mark.parametrize("script", ["ntro-ship", "ntro-requirements"])
+@pytest.mark.parametrize("path", ["/dev/zero", "fifo"])
+def test_a_device_or_fifo_is_refused_not_read(
+    tmp_path: Path, script: str, path: str
+) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    args = [script, "lint", path] if script == "ntro-ship" else [script, path]
+
+    result = _bounded_run(args, tmp_path)
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"ntro-ship: error: {path}: not a regular file (a device, fifo or "
+        "socket); pass a requirements file\n"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs devices and fifos")
+@pytest.mark.parametrize("entry", [main, hook], ids=["cli", "hook"])
+def test_an_include_of_a_device_or_fifo_is_a_finding(
+    folder: Path, capsys, entry
+) -> None:
+    os.mkfifo(folder / "fifo")
+    (folder / "requirements.txt").write_text("-r /dev/zero\n-c fifo\nidna==3.7\n")
+    args = ["requirements.txt"] if entry is hook else ["lint", "requirements.txt"]
+
+    assert entry(args) == 1
+    assert capsys.readouterr().out == (
+        "requirements.txt:1:1: NTR062 error: -r /dev/zero: not a regular file (a "
+        "device, fifo or socket); name a requirements file (looked for /dev/zero)\n"
+        "requirements.txt:2:1: NTR062 error: -c fifo: not a regular file (a "
+        "device, fifo or socket); name a requirements file (looked for fifo)\n"
+    )
+
+
+@pytest.mark.parametrize("entry", [main, hook], ids=["cli", "hook"])
+@pytest.mark.parametrize("included", [False, True], ids=["named", "included"])
+def test_a_file_over_10_mb_is_refused_by_its_size(
+    folder: Path, capsys, entry, included: bool
+) -> None:
+    (folder / "at-limit.txt").write_bytes(b"#" * 10_000_000)
+    (folder / "big.txt").write_bytes(b"#" * 10_000_001)
+    if included:
+        (folder / "requirements.txt").write_text("-r at-limit.txt\n-r big.txt\n")
+        files = ["requirements.txt"]
+    else:
+        files = ["at-limit.txt", "big.txt"]
+    args = files if entry is hook else ["lint", *files]
+
+    assert entry(args) == 1
+    assert capsys.readouterr().out == (
+        "big.txt:1:1: NTR061 error: is 10,000,001 bytes, over the 10,000,000-byte "
+        "(10 MB) limit for a requirements file; is this the right file?\n"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs devices and fifos")
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        pytest.param(
+            "/dev/zero",
+            "not a regular file (a device, fifo or socket); pass a lock file",
+            id="device",
+        ),
+        pytest.param(
+            "lockdir", "is a directory; pass the lock file inside it", id="folder"
+        ),
+    ],
+)
+def test_pin_from_a_device_or_folder_says_what_it_is(
+    folder: Path, capsys, source: str, problem: str
+) -> None:
+    (folder / "lockdir").mkdir()
+    (folder / "requirements.txt").write_text("idna\n")
+
+    assert hook(["--fix", "--pin-from", source, "requirements.txt"]) == 2
+    assert _error(capsys) == f"ntro-ship: error: --pin-from {source}: {problem}\n"

@@ -1,10 +1,16 @@
-"""Default file roles, dev-only packages and the SDK's module-to-extra map.
+"""Default file roles, dev-only packages, the SDK's module-to-extra map.
 
-Plain data with no imports: the fast hook path reads it too. Every value can
-be replaced or extended in `[tool.ntro-ship.lint]` (see docs/lint.md).
+Plain data with no imports: the fast hook path reads it too. The roles,
+packages and extras can be replaced or extended in `[tool.ntro-ship.lint]`
+(see docs/lint.md); the file size cap cannot.
 """
 
 from __future__ import annotations
+
+# Requirements files are a few kilobytes; the cap keeps a wrong path (a disk
+# image, a log) from being read whole into memory. Not a setting.
+MAX_FILE_BYTES = 10_000_000
+NOT_REGULAR = "not a regular file (a device, fifo or socket)"
 
 RUNTIME_FILES = (
     "requirements.txt",

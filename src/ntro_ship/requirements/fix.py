@@ -18,8 +18,10 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from ntro_ship.errors import UsageError
 from ntro_ship.requirements.config import LintConfig
 from ntro_ship.requirements.decoding import DecodeError, decode
+from ntro_ship.requirements.defaults import NOT_REGULAR
 from ntro_ship.requirements.findings import Finding
-from ntro_ship.requirements.parsing import Entry
+from ntro_ship.requirements.lines import LogicalLine
+from ntro_ship.requirements.parsing import Entry, ParseError, parse
 from ntro_ship.requirements.roles import CONSTRAINTS, RUNTIME
 from ntro_ship.requirements.tree import Tree
 
@@ -28,7 +30,12 @@ NO_PIN_SOURCE = (
     "constraints or `pip freeze` file) or --resolve (pick them with pip-tools)"
 )
 PINNABLE = {"NTR001", "NTR002", "NTR022"}
-HEAD = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?P<extras>\[[^\]]*\])?")
+# The blanks after a name belong to the head only when extras follow: taken
+# otherwise, they would vanish from `name \`, `name # c` or `name --hash`,
+# where they are what keeps pip from gluing the pin to the next token.
+HEAD = re.compile(
+    r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:[ \t]*(?P<extras>\[[^\]]*\]))?"
+)
 SPEC_END = re.compile(r"[ \t]*(;|[ \t]#|[ \t]--|\\$)|[ \t]*$")
 
 
@@ -42,7 +49,13 @@ def pins_from(paths: list[str], config: LintConfig) -> dict[str, str]:
     pins: dict[str, str] = {}
     for path in paths:
         if not os.path.isfile(path):
-            raise UsageError(f"--pin-from {path}: no such file")
+            if os.path.isdir(path):
+                problem = "is a directory; pass the lock file inside it"
+            elif os.path.exists(path):
+                problem = f"{NOT_REGULAR}; pass a lock file"
+            else:
+                problem = "no such file"
+            raise UsageError(f"--pin-from {path}: {problem}")
         loaded = tree.load(path, CONSTRAINTS)
         for entry in loaded.entries if loaded else []:
             spec = entry.specifier
@@ -125,7 +138,9 @@ def _rewrite(
         extra = needed.get((path, entry.line)) if "NTR021" in codes else None
         if version is None and not extra:
             continue
-        lines[index] = _edit(lines[index], entry.column - 1, version, extra)
+        edited = _edit(lines[index], entry.column - 1, version, extra)
+        if _reads_as_fixed(entry, edited, version, extra):
+            lines[index] = edited
 
     new_text = "".join(lines)
     if new_text == text:
@@ -133,6 +148,29 @@ def _rewrite(
     with open(path, "wb") as handle:
         handle.write(bom + new_text.encode(encoding))
     return True
+
+
+def _reads_as_fixed(
+    entry: Entry, edited: str, version: str | None, extra: str | None
+) -> bool:
+    """Would pip read the edited line as the same requirement, now fixed?
+
+    Only the first physical line is edited, so a requirement whose version
+    goes on after a backslash (`name>=2,\\` then `<3`) would be joined into
+    nonsense: such a line is left as it was, and its finding stays.
+    """
+    physical = [*edited.splitlines()[:1], *entry.source.physical[1:]]
+    try:
+        fixed = parse(LogicalLine(entry.line, physical))
+    except ParseError:
+        return False
+    return (
+        fixed.name == entry.name
+        and (version is None or fixed.specifier == f"=={version}")
+        and (not extra or extra in fixed.extras)
+        and fixed.hashes == entry.hashes
+        and str(fixed.marker) == str(entry.marker)
+    )
 
 
 def _fits(version: str | None, specifier: str) -> bool:

@@ -13,6 +13,7 @@ finding itself, so both paths agree by construction.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 
 from ntro_ship.requirements import defaults, roles, sdk
@@ -122,10 +123,18 @@ def looks_clean(path: str) -> bool:
         path, defaults.RUNTIME_FILES, defaults.DEV_FILES, defaults.CONSTRAINTS_FILES
     )
     try:
+        # A device or fifo would never end or never open, and a huge file is
+        # surely wrong: all go to the full linter, which says why.
+        status = os.stat(path)
+        limit = defaults.MAX_FILE_BYTES
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            return False
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(limit + 1)
         text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except (OSError, UnicodeDecodeError):
+        return False
+    if len(data) > limit:
         return False
     if "\x00" in text:
         return False

@@ -10,6 +10,7 @@ from ntro_ship.errors import UsageError
 from ntro_ship.exit_codes import ExitCode
 from ntro_ship.requirements import report
 from ntro_ship.requirements.config import LintConfig
+from ntro_ship.requirements.defaults import NOT_REGULAR
 from ntro_ship.requirements.engine import check_files, check_runbook_tree
 from ntro_ship.requirements.findings import Finding, sort_key
 from ntro_ship.requirements.tree import role_of
@@ -50,8 +51,12 @@ def collect(
                     "requirements file"
                 )
             files += found
-        elif os.path.exists(path) or not paths:
+        elif os.path.isfile(path) or not paths:
             files.append(path)
+        elif os.path.exists(path):
+            # A device or fifo is a wrong argument, not a defect of a file:
+            # usage error, as for a path that does not exist.
+            raise UsageError(f"{path}: {NOT_REGULAR}; pass a requirements file")
         else:
             raise UsageError(f"{path}: no such file or folder")
     if files:

@@ -10,16 +10,58 @@ rules in `rules.py` then judge the entries.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 
 from ntro_ship.requirements.config import LintConfig
 from ntro_ship.requirements.decoding import DecodeError, decode
+from ntro_ship.requirements.defaults import MAX_FILE_BYTES, NOT_REGULAR
 from ntro_ship.requirements.lines import LogicalLine, logical_lines
 from ntro_ship.requirements.parsing import Entry, ParseError, parse
 from ntro_ship.requirements.roles import CONSTRAINTS, DEV, RUNTIME, role_for
 
 # (code, path, line, column, package, message, source line or None)
 Report = Callable[[str, str, int, int, "str | None", str, "LogicalLine | None"], None]
+
+
+class NotRequirements(Exception):
+    """A path that cannot hold a requirements file: why, as a finding says it."""
+
+
+def read_bounded(path: str) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES.
+
+    A device never ends (`/dev/zero` fills the memory) and opening a fifo
+    waits for a writer, so neither is opened; the fstat after a non-blocking
+    open catches a path swapped for one in between.
+    """
+    _check_regular(os.stat(path).st_mode)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)  # O_BINARY: Windows must not touch CRLF
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(descriptor)
+        _check_regular(status.st_mode)
+        if status.st_size > MAX_FILE_BYTES:
+            raise NotRequirements(_too_big(f"{status.st_size:,} bytes"))
+        # The size can be stale (a growing file, a /proc file reporting 0).
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise NotRequirements(_too_big(f"more than {MAX_FILE_BYTES:,} bytes"))
+    return data
+
+
+def _check_regular(mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise NotRequirements("is a directory, not a requirements file")
+    if not stat.S_ISREG(mode):
+        raise NotRequirements(f"{NOT_REGULAR}; name a requirements file")
+
+
+def _too_big(size: str) -> str:
+    return (
+        f"is {size}, over the {MAX_FILE_BYTES:,}-byte (10 MB) limit for a "
+        "requirements file; is this the right file?"
+    )
 
 
 class RequirementsFile:
@@ -92,11 +134,13 @@ class Tree:
 
     def _read(self, path: str) -> str | None:
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_bounded(path)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             self.report("NTR061", path, 1, 1, None, f"cannot be read: {reason}", None)
+            return None
+        except NotRequirements as exc:
+            self.report("NTR061", path, 1, 1, None, str(exc), None)
             return None
         try:
             return decode(data)[0]
@@ -144,11 +188,14 @@ class Tree:
             )
             return
         if not os.path.isfile(path):
-            problem = (
-                "is a directory, not a requirements file; name the file inside it"
-                if os.path.isdir(path)
-                else "no such file"
-            )
+            if os.path.isdir(path):
+                problem = (
+                    "is a directory, not a requirements file; name the file inside it"
+                )
+            elif os.path.exists(path):
+                problem = f"{NOT_REGULAR}; name a requirements file"
+            else:
+                problem = "no such file"
             self.report(
                 "NTR062",
                 parent.path,
