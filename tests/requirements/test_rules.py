@@ -242,6 +242,11 @@ INCLUDES = [
         id="self-include",
     ),
     pytest.param(
+        {"requirements.txt": "a==1\n-r https://example.com/base.txt\n"},
+        [("requirements.txt", 2, "NTR064")],
+        id="remote-include-is-named-not-fetched",
+    ),
+    pytest.param(
         {
             "requirements.txt": "-c constraints.txt\nrequests\nidna>=3\n",
             "constraints.txt": "requests==2.31.0\nidna==3.6\n",

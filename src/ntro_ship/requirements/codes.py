@@ -35,6 +35,7 @@ RULES: dict[str, tuple[str, str, str]] = {
     "NTR061": ("unreadable", ERROR, "File cannot be read or decoded"),
     "NTR062": ("missing-include", ERROR, "-r/-c target does not exist"),
     "NTR063": ("include-cycle", ERROR, "-r/-c include cycle"),
+    "NTR064": ("remote-include", WARNING, "-r/-c target is a URL, not checked"),
 }
 
 # The two focused hooks; `ntro-ship-lint` runs every rule.

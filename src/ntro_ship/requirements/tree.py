@@ -168,8 +168,19 @@ class Tree:
     ) -> None:
         target = entry.target
         if "://" in target:
-            # Known gap: a remote -r/-c target is not fetched, so not checked;
-            # remove once lint has an opt-in network mode.
+            # Lint never touches the network (hooks run offline), so the
+            # target stays unchecked; saying so beats passing in silence.
+            self.report(
+                "NTR064",
+                parent.path,
+                entry.line,
+                entry.column,
+                None,
+                f"{'-r' if entry.kind == 'include' else '-c'} {target} is fetched "
+                "when pip installs and was not checked (its content can change); "
+                "copy the file next to this one and include it by path",
+                entry.source,
+            )
             return
         folder = os.path.dirname(parent.path)
         path = os.path.normpath(os.path.join(folder, target))
