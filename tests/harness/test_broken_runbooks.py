@@ -232,3 +232,87 @@ def test_bad_input_is_a_usage_error_not_a_timeout(
 
     assert completed.returncode == 2
     assert completed.stderr.startswith(message)
+
+
+def _with_scenarios(tmp_path: Path, text: str) -> Path:
+    runbook = tmp_path / "two-approvals"
+    shutil.copytree(DATA / "two-approvals", runbook)
+    (runbook / "tests" / "scenarios.py").write_text(
+        "from ntro.testing import Scenario\n\n" + text, encoding="utf-8"
+    )
+    return runbook
+
+
+def test_a_custom_scenario_may_not_take_a_built_in_name(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    runbook = _with_scenarios(
+        tmp_path, 'LENIENT = Scenario(name="reject_all", approve_reviews=True)\n'
+    )
+
+    completed = run_cli(runbook)
+
+    assert completed.returncode == 2
+    assert completed.stderr == (
+        f"ntro-ship: error: {runbook / 'tests' / 'scenarios.py'} defines a "
+        "scenario named 'reject_all', which is a built-in scenario's name; give "
+        "it a name of its own\n"
+    )
+
+
+def test_an_answer_for_a_step_that_does_not_exist_is_refused(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    runbook = _with_scenarios(
+        tmp_path,
+        'TYPO = Scenario(name="typo", review_overrides={"reviewer_aproval": '
+        '"rejected"})\n',
+    )
+
+    completed = run_cli(runbook)
+
+    assert completed.returncode == 2
+    assert completed.stderr == (
+        "ntro-ship: error: scenario 'typo' answers step(s) 'reviewer_aproval', "
+        "which no @runbook.step defines (steps: preparer_approval, "
+        "reviewer_approval); use a step id from the runbook's runbook.md\n"
+    )
+
+
+def test_a_scenario_named_twice_runs_once(run_cli: RunCli) -> None:
+    completed = run_cli(
+        DATA / "two-approvals", "--scenario", "happy", "--scenario", "happy", "--json"
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert [s["name"] for s in json.loads(completed.stdout)["scenarios"]] == ["happy"]
+
+
+def test_a_workflow_class_that_is_not_there_is_a_usage_error(
+    run_cli: RunCli,
+) -> None:
+    completed = run_cli(DATA / "two-approvals", "--workflow-class", "NoSuchWorkflow")
+
+    assert completed.returncode == 2
+    assert completed.stderr == (
+        "ntro-ship: error: two-approvals: templates/workflow.py defines no class "
+        "'NoSuchWorkflow' (the name comes from --workflow-class, or else from "
+        "the runbook's slug); pass --workflow-class NAME\n"
+    )
+
+
+def test_a_mocked_input_that_does_not_fit_says_it_was_mocked(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    parent = tmp_path / "nav-monthly"
+    shutil.copytree(EXAMPLES / "nav-monthly", parent)
+    (parent / "tests" / "input.json").unlink()
+
+    completed = run_cli(parent, "--child", EXAMPLES / "nav-monthly-journals")
+
+    assert completed.returncode == 2
+    assert completed.stderr.startswith(
+        "ntro-ship: error: no --input and no tests/input.json, and the "
+        "auto-mocked input does not fit NavMonthlyContext: "
+    )
+    assert completed.stderr.endswith("; pass --input JSON or add tests/input.json\n")

@@ -19,6 +19,7 @@ import asyncio
 import importlib.util
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -91,7 +92,22 @@ def _load_runbook(testing: Any, entry: dict[str, Any]) -> type:
             module=exc.name,
             runbook=entry["path"],
         ) from exc
-    except (AttributeError, FileNotFoundError, ImportError, SyntaxError) as exc:
+    except AttributeError as exc:
+        wanted = re.match(r"Workflow class '([^']+)' not found", str(exc))
+        if wanted is None:
+            raise StageProblem(
+                "load_failed",
+                f"{entry['slug']}: AttributeError: {exc}",
+                runbook=entry["path"],
+            ) from exc
+        raise StageProblem(
+            "no_workflow_class",
+            f"{entry['slug']}: templates/workflow.py defines no class "
+            f"{wanted.group(1)!r} (the name comes from --workflow-class, or "
+            "else from the runbook's slug)",
+            runbook=entry["path"],
+        ) from exc
+    except (FileNotFoundError, ImportError, SyntaxError) as exc:
         raise StageProblem(
             "load_failed",
             f"{entry['slug']}: {type(exc).__name__}: {exc}",
@@ -124,15 +140,28 @@ def _custom_scenarios(testing: Any, runbook_path: str) -> dict[str, Any]:
     for value in vars(module).values():
         candidates = value if isinstance(value, (list, tuple)) else [value]
         for candidate in candidates:
-            if isinstance(candidate, testing.Scenario):
-                found[candidate.name] = candidate
+            if not isinstance(candidate, testing.Scenario):
+                continue
+            # HAPPY and REJECT_ALL are the platform's bar; a runbook's own
+            # scenario must not quietly lower it by taking one's name.
+            if candidate.name in testing.BUILT_IN_SCENARIOS:
+                raise StageProblem(
+                    "shadowed_scenario",
+                    f"{path} defines a scenario named {candidate.name!r}, "
+                    "which is a built-in scenario's name",
+                )
+            found[candidate.name] = candidate
     return found
 
 
-def _select_scenarios(testing: Any, spec: dict[str, Any]) -> list[Any]:
+def _select_scenarios(
+    testing: Any, spec: dict[str, Any], step_ids: set[str]
+) -> list[Any]:
     available = dict(testing.BUILT_IN_SCENARIOS)
     available.update(_custom_scenarios(testing, spec["runbook"]["path"]))
-    names = spec["scenarios"] or list(testing.BUILT_IN_SCENARIOS)
+    _check_overrides(list(available.values()), step_ids)
+    # dict.fromkeys: `--scenario happy --scenario happy` runs it once.
+    names = list(dict.fromkeys(spec["scenarios"] or testing.BUILT_IN_SCENARIOS))
     unknown = [name for name in names if name not in available]
     if unknown:
         raise StageProblem(
@@ -141,6 +170,22 @@ def _select_scenarios(testing: Any, spec: dict[str, Any]) -> list[Any]:
             f"available: {', '.join(available)}",
         )
     return [available[name] for name in names]
+
+
+def _check_overrides(scenarios: list[Any], step_ids: set[str]) -> None:
+    """A per-step answer for a step no runbook has never applies, so the
+    scenario would pass without testing what its author meant (a typo)."""
+    for scenario in scenarios:
+        named = {*scenario.review_overrides, *scenario.corrections}
+        unknown = sorted(named - step_ids)
+        if unknown:
+            known = ", ".join(sorted(step_ids)) or "none"
+            raise StageProblem(
+                "unknown_override",
+                f"scenario {scenario.name!r} answers step(s) "
+                f"{', '.join(map(repr, unknown))}, which no @runbook.step "
+                f"defines (steps: {known})",
+            )
 
 
 def _run_input(workflow_cls: type, given: Any) -> Any:
@@ -170,6 +215,14 @@ def _run_input(workflow_cls: type, given: Any) -> Any:
             return model.model_validate(given)  # type: ignore[attr-defined]
         return given
     except pydantic.ValidationError as exc:
+        if given is None:
+            # Nobody wrote this input: the mock fills strings with
+            # "auto-mock", which a constrained field (a pattern) refuses.
+            raise StageProblem(
+                "no_input",
+                "no --input and no tests/input.json, and the auto-mocked input "
+                f"does not fit {annotation.__name__}: {exc}",
+            ) from exc
         raise StageProblem(
             "bad_input", f"the input does not fit {annotation.__name__}: {exc}"
         ) from exc
@@ -262,7 +315,7 @@ async def _main(spec: dict[str, Any]) -> dict[str, Any]:
     # WorkflowHarness.run looks the loop class up here at call time.
     steps = loop.step_methods(parent, *children)
     agent_loop.HarnessAgentLoop = loop.step_aware_loop(history, steps)
-    scenarios = _select_scenarios(testing, spec)
+    scenarios = _select_scenarios(testing, spec, set(steps.values()))
     spec = {**spec, "input": _run_input(parent, spec["input"])}
 
     results = []

@@ -203,13 +203,16 @@ def _problem_error(
             f"{message}; pass --child DIR with the folder of the runbook "
             f"{which} {problem.get('child')!r}"
         )
-    if kind in ("unknown_scenario", "bad_input", "no_input"):
-        hint = {
-            "unknown_scenario": "custom scenarios live in <runbook>/tests/scenarios.py",
-            "bad_input": "fix --input or tests/input.json",
-            "no_input": "pass --input JSON or add tests/input.json",
-        }[kind]
-        return UsageError(f"{message}; {hint}")
+    hints = {
+        "unknown_scenario": "custom scenarios live in <runbook>/tests/scenarios.py",
+        "shadowed_scenario": "give it a name of its own",
+        "unknown_override": "use a step id from the runbook's runbook.md",
+        "bad_input": "fix --input or tests/input.json",
+        "no_input": "pass --input JSON or add tests/input.json",
+        "no_workflow_class": "pass --workflow-class NAME",
+    }
+    if kind in hints:
+        return UsageError(f"{message}; {hints[kind]}")
     return HarnessEnvironmentError(message)
 
 
