@@ -154,6 +154,9 @@ def run_release(settings: Settings, options: ReleaseOptions, dry_run: bool) -> i
                 click.echo(json.dumps({"plan": lines}, indent=2))
             else:
                 click.echo("\n".join(f"- {line}" for line in lines))
+            # A plan that shows the release would stop is not a green step.
+            if any(line.startswith("FAIL:") for line in lines):
+                return ExitCode.USAGE
             return ExitCode.OK
 
         result = release(options, ctx)

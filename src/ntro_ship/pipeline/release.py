@@ -272,7 +272,9 @@ def plan(options: ReleaseOptions, ctx: Context) -> list[str]:
         lines.append(f"(platform not reachable, plan is partial: {exc})")
         workflow, problem = None, None
     if problem:
+        # The real run stops here, before the push: so does the plan.
         lines.append(f"FAIL: {problem}")
+        return lines
     finished = ctx.record.has_release() and ctx.record.release.get("final")
     if finished and ctx.record.release["artifact"]["digest"] == built.digest:
         lines.append(
