@@ -99,28 +99,43 @@ def test_an_in_flight_deployment_of_this_version_is_adopted(
     assert ship.record_data()["release"]["deployments"][0]["id"] == in_flight
 
 
-def test_an_in_flight_deployment_of_another_version_stops_the_deploy(
+def test_an_in_flight_deployment_of_another_version_is_waited_for(
     ship: Ship, runbook: Path
 ) -> None:
     push(ship, runbook)
-    (runbook / "templates" / "workflow.py").write_text(
-        (runbook / "templates" / "workflow.py").read_text() + "\n# v2\n"
-    )
+    change(runbook, "v2")
     push(ship, runbook)
     ship.sandbox.set_delays(deploy_delay=30.0)
     in_flight = start_deployment(ship, "1")
     version_1 = {v["version"]: v["id"] for v in ship.versions()}["1"]
 
-    result = ship("deploy", "--tenant", "staging")
+    result = ship("deploy", "--tenant", "staging", "--deploy-timeout", "0.5")
 
-    assert result.code == ExitCode.PLATFORM
+    assert result.code == ExitCode.TIMED_OUT
+    assert f"waiting for {in_flight} (version {version_1}, PENDING)" in result.err
     assert result.err.endswith(
-        f"ntro-ship: error: deployment {in_flight} of version {version_1} to "
-        "staging is still PENDING; the platform deploys one at a time. Wait for "
-        "it to finish (or fail), then run this again\n"
+        f"deployment {in_flight} of version {version_1} is still in progress on "
+        "staging, and will replace whatever is active when it lands; run the "
+        "same command again once it has settled\n"
     )
     assert [d["id"] for d in ship.deployments("staging")] == [in_flight]
     assert ship.record_data()["release"]["pending"] is None
+
+
+def test_once_the_other_deployment_lands_the_deploy_goes_ahead(
+    ship: Ship, runbook: Path
+) -> None:
+    push(ship, runbook)
+    change(runbook, "v2")
+    push(ship, runbook)
+    ship.sandbox.set_delays(deploy_delay=0.5)
+    start_deployment(ship, "1")
+
+    result = ship("deploy", "--tenant", "staging")
+
+    assert result.code == ExitCode.OK, result.err
+    assert ship.active("staging") == "2"
+    assert len(ship.deployments("staging")) == 2
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from tests.pipeline.conftest import EXAMPLE, RELEASE_ARGS, Ship, change
 
@@ -238,3 +241,63 @@ def test_a_fresh_record_reuses_the_version_the_platform_holds(
     assert "already holds" in again.err
     assert len(ship.deployments("staging")) == 1
     assert len(ship.deployments("production")) == 1
+
+
+def _wait_until(check: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the sandbox never got there"
+        time.sleep(0.1)
+
+
+def test_a_production_deploy_still_landing_is_never_called_rolled_back(
+    ship: Ship, runbook: Path
+) -> None:
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    change(runbook, "v2")
+    staged = ship("release", str(runbook), *RELEASE_ARGS, "--stop-after", "staging")
+    assert staged.code == ExitCode.OK, staged.err
+    ship.sandbox.set_delays(deploy_delay=2.0)
+
+    result = ship(
+        "release", str(runbook), *RELEASE_ARGS, "--resume", "--deploy-timeout", "0.5"
+    )
+
+    # Version 2's deployment lands after the timeout and replaces version 1:
+    # saying "rolled back" here would be a lie.
+    assert result.code == ExitCode.DEGRADED, result.err
+    assert "is still in progress on production" in result.out
+    assert "`ntro-ship rollback --tenant production`" in result.out
+    _wait_until(lambda: ship.active("production") == "2")
+
+    ship.sandbox.set_delays(deploy_delay=0)
+    rolled = ship("rollback", "--tenant", "production")
+    assert rolled.code == ExitCode.OK, rolled.err
+    assert ship.active("production") == "1"
+
+
+def test_a_rollback_the_record_calls_done_is_checked_on_the_platform(
+    ship: Ship, runbook: Path
+) -> None:
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    change(runbook, "v2")
+    assert ship("release", str(runbook), *RELEASE_ARGS).code == ExitCode.OK
+    assert ship("rollback", "--tenant", "production").code == ExitCode.OK
+    # Someone puts version 2 back by hand; the record still says 1.
+    versions = {v["version"]: v["id"] for v in ship.versions()}
+    httpx.post(
+        ship.sandbox.url + "/workspace/registry/deployments",
+        json={
+            "workflowId": ship.workflow_id(),
+            "workflowVersionId": versions["2"],
+            "tenantId": "production",
+        },
+        headers={"Authorization": f"Bearer {ship.sandbox.api_key}"},
+    ).raise_for_status()
+    _wait_until(lambda: ship.active("production") == "2")
+
+    again = ship("rollback", "--tenant", "production", "--to", "1")
+
+    assert again.code == ExitCode.OK, again.err
+    assert "already deployed" not in again.err
+    assert ship.active("production") == "1"

@@ -67,7 +67,8 @@ def deploy(
     on_tenant = [d for d in release["deployments"] if d["tenant"] == tenant]
     latest = on_tenant[-1] if on_tenant else None
     if latest and (latest["version_id"], latest["purpose"]) == (version_id, purpose):
-        if latest.get("verdict") == Verdict.PASSED:
+        done = latest.get("verdict") == Verdict.PASSED
+        if done and _still_active(ctx, latest, workflow_id):
             ctx.progress.step(stage, f"version {version_id} already deployed")
             return StepResult(Verdict.PASSED, "already deployed", latest)
         # A wait that timed out is resumed too: the deployment may have
@@ -88,6 +89,11 @@ def deploy(
 
     if created is None:
         listed = ctx.platform.list_deployments(workflow_id, tenant)
+        busy = _other_in_flight(listed, version_id)
+        if busy is not None:
+            listed = _let_settle(ctx, busy, tenant, stage)
+            if listed is None:
+                return _still_busy(ctx, busy, tenant, version_id, purpose, stage)
         previous = _active_of(ctx, listed, workflow_id, tenant)
         # Only the platform's own listing is trusted to skip a deploy; the
         # record may be stale if someone deployed by hand since.
@@ -120,6 +126,77 @@ def deploy(
     release["pending"] = None
     record.save()
     return _settle(ctx, entry, stage)
+
+
+def _still_active(ctx: Context, entry: dict[str, Any], workflow_id: str) -> bool:
+    """Whether a production or rollback deploy the record calls done is what
+    the tenant runs now: a deployment that settled late, or one by hand, may
+    have replaced it. Staging's is evidence already used, so it is trusted."""
+    if entry["purpose"] == "staging":
+        return True
+    listed = ctx.platform.list_deployments(workflow_id, entry["tenant"])
+    if listed is None:
+        return True
+    active = _active_of(ctx, listed, workflow_id, entry["tenant"])
+    return bool(active == entry["version_id"])
+
+
+def _other_in_flight(
+    listed: list[Deployment] | None, version_id: str
+) -> Deployment | None:
+    busy = [
+        d
+        for d in listed or []
+        if d.status in DEPLOYMENT_PENDING and d.version_id != version_id
+    ]
+    return busy[0] if busy else None
+
+
+def _let_settle(
+    ctx: Context, busy: Deployment, tenant: str, stage: str
+) -> list[Deployment] | None:
+    """Wait for another version's deployment to finish; the tenant's listing
+    afterwards, or None when it is still in progress.
+
+    Deploying over it is refused (one at a time), and reading "active" before
+    it settles would be wrong: it replaces the active version when it lands.
+    """
+    ctx.progress.step(
+        stage,
+        f"waiting for {busy.id} (version {busy.version_id}, {busy.status}) "
+        "to settle first",
+    )
+    outcome, _ = wait_deployment(
+        ctx.platform, busy.id, ctx.policy.deploy_timeout, lambda _: None
+    )
+    if outcome.verdict is Verdict.TIMED_OUT:
+        return None
+    return ctx.platform.list_deployments(busy.workflow_id, tenant)
+
+
+def _still_busy(
+    ctx: Context,
+    busy: Deployment,
+    tenant: str,
+    version_id: str,
+    purpose: str,
+    stage: str,
+) -> StepResult:
+    detail = (
+        f"deployment {busy.id} of version {busy.version_id} is still in "
+        f"progress on {tenant}, and will replace whatever is active when it "
+        "lands; run the same command again once it has settled"
+    )
+    ctx.progress.problem(stage, f"timed out: {detail}")
+    entry = {
+        "id": None,
+        "tenant": tenant,
+        "version_id": version_id,
+        "purpose": purpose,
+        "verdict": Verdict.TIMED_OUT.value,
+        "detail": detail,
+    }
+    return StepResult(Verdict.TIMED_OUT, detail, entry)
 
 
 def _in_flight(
