@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import uuid
 from typing import Any
 
@@ -380,6 +381,31 @@ def test_conflicts_are_409(platform: Any, good_zip: bytes) -> None:
         "workflow 'nav-monthly' has no deployed version on tenant 'staging'; "
         "deploy one (and wait for DEPLOYED) before starting a run"
     )
+
+
+def test_simultaneous_deploys_to_one_tenant_start_exactly_one(
+    sandbox: Sandbox, platform: Any, good_zip: bytes
+) -> None:
+    sandbox.set_delays(deploy_delay=30)
+    workflow = platform.workflow()
+    version = platform.push(workflow["id"], good_zip)
+    body = {
+        "workflowId": workflow["id"],
+        "workflowVersionId": version["id"],
+        "tenantId": "production",
+    }
+
+    def deploy(_: int) -> int:
+        with httpx.Client(
+            base_url=sandbox.url,
+            headers={"Authorization": f"Bearer {sandbox.api_key}"},
+        ) as http:
+            return http.post("/workspace/registry/deployments", json=body).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        codes = sorted(pool.map(deploy, range(8)))
+
+    assert codes == [201] + [409] * 7
 
 
 def test_generation3_deploy_refuses_what_a_tenant_would(

@@ -45,54 +45,57 @@ async def create_deployment(request: Request) -> JSONResponse:
     if body.entityId:
         entity_id = lookup.entity_in(rt.store, tenant_row["id"], body.entityId)["id"]
 
-    now = clock.now()
-    busy = [
-        r
-        for r in _deployments_of(rt.store, workflow_row["id"], tenant_row["id"])
-        if clock.deployment_phase(r["created_at"], r["delay"], r["outcome"], now).status
-        in ("PENDING", "DEPLOYING")
-    ]
-    if busy:
-        raise ApiError(
-            409,
-            f"deployment {busy[0]['id']} of workflow '{workflow_row['name']}' "
-            f"to tenant '{tenant_row['slug']}' is still in progress; "
-            "wait for it to finish",
-        )
+    async with rt.deploy_lock:
+        now = clock.now()
+        busy = [
+            r
+            for r in _deployments_of(rt.store, workflow_row["id"], tenant_row["id"])
+            if clock.deployment_phase(
+                r["created_at"], r["delay"], r["outcome"], now
+            ).status
+            in ("PENDING", "DEPLOYING")
+        ]
+        if busy:
+            raise ApiError(
+                409,
+                f"deployment {busy[0]['id']} of workflow '{workflow_row['name']}' "
+                f"to tenant '{tenant_row['slug']}' is still in progress; "
+                "wait for it to finish",
+            )
 
-    limits = archive.Limits(rt.config.max_unpacked_bytes, rt.config.max_entries)
-    data = await anyio.to_thread.run_sync(rt.store.get_blob, version_row["sha256"])
-    error = await anyio.to_thread.run_sync(tenant_checks.check_zip, data, limits)
-    fault = rt.faults.take_for_target(
-        DEPLOY_KINDS,
-        {
-            "tenant": {tenant_row["id"], tenant_row["slug"]},
-            "workflow": {workflow_row["id"], workflow_row["name"] or ""},
-            "version": {version_row["id"], str(version_row["number"])},
-        },
-    )
-    if error is None and fault is not None:
-        error = fault.spec.message or (
-            f"tenant '{tenant_row['slug']}' could not install version "
-            f"{version_row['number']} (failure injected by the sandbox)"
+        limits = archive.Limits(rt.config.max_unpacked_bytes, rt.config.max_entries)
+        data = await anyio.to_thread.run_sync(rt.store.get_blob, version_row["sha256"])
+        error = await anyio.to_thread.run_sync(tenant_checks.check_zip, data, limits)
+        fault = rt.faults.take_for_target(
+            DEPLOY_KINDS,
+            {
+                "tenant": {tenant_row["id"], tenant_row["slug"]},
+                "workflow": {workflow_row["id"], workflow_row["name"] or ""},
+                "version": {version_row["id"], str(version_row["number"])},
+            },
         )
+        if error is None and fault is not None:
+            error = fault.spec.message or (
+                f"tenant '{tenant_row['slug']}' could not install version "
+                f"{version_row['number']} (failure injected by the sandbox)"
+            )
 
-    deployment_id = str(uuid.uuid4())
-    with rt.store.transaction() as db:
-        db.execute(
-            "INSERT INTO deployments VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                deployment_id,
-                workflow_row["id"],
-                version_row["id"],
-                tenant_row["id"],
-                entity_id,
-                "FAILED" if error else "DEPLOYED",
-                error,
-                rt.deploy_delay,
-                now,
-            ),
-        )
+        deployment_id = str(uuid.uuid4())
+        with rt.store.transaction() as db:
+            db.execute(
+                "INSERT INTO deployments VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    deployment_id,
+                    workflow_row["id"],
+                    version_row["id"],
+                    tenant_row["id"],
+                    entity_id,
+                    "FAILED" if error else "DEPLOYED",
+                    error,
+                    rt.deploy_delay,
+                    now,
+                ),
+            )
     row = rt.store.one("SELECT * FROM deployments WHERE id = ?", (deployment_id,))
     assert row is not None
     return reply(shapes.deployment(row, clock.now()), 201)

@@ -7,6 +7,7 @@ import json
 import threading
 from typing import Any, TypeVar
 
+import anyio
 import pydantic
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -30,6 +31,9 @@ class Runtime:
     run_delay: float
     # Set when the server shuts down, to release requests held by faults.
     stopping: threading.Event = dataclasses.field(default_factory=threading.Event)
+    # Held from the "one in progress?" check to the insert of a deployment,
+    # which awaits in between: two requests must not both see "none".
+    deploy_lock: anyio.Lock = dataclasses.field(default_factory=anyio.Lock)
 
 
 class Model(pydantic.BaseModel):
