@@ -48,6 +48,7 @@ inputs:
   if-no-files-found: {{description: ignored, required: false}}
   retention-days: {{description: ignored, required: false}}
   include-hidden-files: {{description: ignored, required: false}}
+  overwrite: {{description: ignored (a copy always replaces), required: false}}
 runs:
   using: composite
   steps:

@@ -102,6 +102,25 @@ def test_a_failing_staging_smoke_promotes_nothing(
     assert "| smoke on staging | **failed**" in run.job_summary("staging")
 
 
+def test_a_staging_job_run_again_resumes_from_the_record_it_kept(
+    run_workflow: Any, platform: Any, settings: Any, artifact_store: Path
+) -> None:
+    # The platform fails to start the smoke run: exit 8, nothing final.
+    platform.sandbox.add_fault(
+        {"kind": "error", "status": 500, "match": "POST /v1/workspace/tasks"}
+    )
+    first = run_workflow("release.yml", "push", **settings)
+    assert first.job_results == {"staging": "failure"}
+    assert (artifact_store / "release-record" / "release.json").is_file()
+    platform.sandbox.clear_faults()
+
+    again = run_workflow("release.yml", "push", **settings)
+
+    assert again.job_results == {"staging": "success", "production": "success"}
+    assert "already pushed as version" in again.shown
+    assert len(platform.deployments("staging")) == 1
+
+
 def test_a_failing_production_check_rolls_production_back(
     run_workflow: Any, repository: Path, platform: Any, settings: Any
 ) -> None:
