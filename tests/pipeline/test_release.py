@@ -301,3 +301,23 @@ def test_a_rollback_the_record_calls_done_is_checked_on_the_platform(
     assert again.code == ExitCode.OK, again.err
     assert "already deployed" not in again.err
     assert ship.active("production") == "1"
+
+
+def test_a_staging_job_needs_no_read_of_production(
+    ship: Ship, runbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Keys are tenant-scoped; the sandbox's answer for a tenant this key
+    # cannot see is the same 404 as for one that does not exist.
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    args = list(RELEASE_ARGS)
+    args[args.index("--production") + 1] = "production-elsewhere"
+
+    result = ship("release", str(runbook), *args, "--stop-after", "staging")
+
+    assert result.code == ExitCode.OK, result.err
+    assert (
+        "| production production-elsewhere before this release | unknown (this "
+        "job's API key cannot read it)" in summary.read_text()
+    )

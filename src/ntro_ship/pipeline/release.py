@@ -23,6 +23,7 @@ from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.promotion import promote
 from ntro_ship.pipeline.record import Record
 from ntro_ship.pipeline.smoking import smoke
+from ntro_ship.platform import PlatformHTTPError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,10 +152,19 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
     # What the release manager compares before approving: production now
     # (kept from the first pass, so a resume does not overwrite it).
     if "production_before" not in record.release:
-        record.release["production_before"] = {
-            tenant: active_version(ctx, _wf(record), tenant)
-            for tenant in options.production
-        }
+        before, unreadable = {}, []
+        for tenant in options.production:
+            try:
+                before[tenant] = active_version(ctx, _wf(record), tenant)
+            except PlatformHTTPError as exc:
+                # A tenant-scoped staging key may not read production: the
+                # summary says so rather than the job failing on it.
+                if exc.status not in (401, 403, 404):
+                    raise
+                before[tenant] = None
+                unreadable.append(tenant)
+        record.release["production_before"] = before
+        record.release["production_unreadable"] = unreadable
         record.save()
     if options.stop_after == "staging":
         return _finish(
@@ -196,7 +206,11 @@ def target_problem(options: ReleaseOptions, ctx: Context) -> str | None:
         )
 
     targets = [("--staging", options.staging)]
-    targets += [("--production", tenant) for tenant in options.production]
+    # API keys are tenant-scoped: a staging-only job (the example workflows'
+    # first job) may hold a key production refuses, so production's names
+    # are checked by the job that promotes, before it deploys anything.
+    if options.stop_after != "staging":
+        targets += [("--production", tenant) for tenant in options.production]
     for flag, tenant in targets:
         missing = ctx.platform.has_target(tenant, options.entity)
         if missing == "tenant":

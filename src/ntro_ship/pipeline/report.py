@@ -66,10 +66,16 @@ def summary_markdown(record: Record, title: str, message: str) -> str:
             f"`{deployment.get('previous_version_id') or 'nothing'}` |"
         )
     candidate = version.get("version_id")
+    unreadable = release.get("production_unreadable") or []
     for tenant, active in (release.get("production_before") or {}).items():
+        now = (
+            "unknown (this job's API key cannot read it)"
+            if tenant in unreadable
+            else f"`{label(record, active)}`"
+        )
         lines.append(
-            f"| production {tenant} before this release | "
-            f"`{label(record, active)}` (candidate `{label(record, candidate)}`) |"
+            f"| production {tenant} before this release | {now} "
+            f"(candidate `{label(record, candidate)}`) |"
         )
     tests = release.get("tests")
     if tests:
