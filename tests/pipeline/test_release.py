@@ -239,6 +239,10 @@ def test_a_fresh_record_reuses_the_version_the_platform_holds(
     assert f"reuse version {version['id']}: the platform holds" in planned.out
     assert again.code == ExitCode.OK, again.err
     assert "already holds" in again.err
+    # Staging already ran these bytes: nothing changed, and the summary says so.
+    assert f"staging: passed, deployed 1 ({version['id'][:8]}), before 1 (" in (
+        again.out
+    )
     assert len(ship.deployments("staging")) == 1
     assert len(ship.deployments("production")) == 1
 
@@ -267,6 +271,7 @@ def test_a_production_deploy_still_landing_is_never_called_rolled_back(
     # saying "rolled back" here would be a lie.
     assert result.code == ExitCode.DEGRADED, result.err
     assert "is still in progress on production" in result.out
+    assert "production: timed out, version 2 (" in result.out
     assert "`ntro-ship rollback --tenant production`" in result.out
     _wait_until(lambda: ship.active("production") == "2")
 

@@ -100,7 +100,13 @@ def deploy(
         if listed is not None and previous == version_id:
             ledger = record.tenant(workflow_id, tenant)
             entry = _entry(None, tenant, entity, version_id, purpose, ledger)
-            entry.update(verdict=Verdict.PASSED, status="DEPLOYED", reused=True)
+            # Nothing changed: what ran before is what runs now.
+            entry.update(
+                verdict=Verdict.PASSED,
+                status="DEPLOYED",
+                reused=True,
+                previous_version_id=version_id,
+            )
             release["deployments"].append(entry)
             record.save()
             ctx.progress.step(stage, f"version {version_id} is already active")

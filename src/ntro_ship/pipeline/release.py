@@ -172,7 +172,9 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
             ReleaseResult(
                 ExitCode.OK,
                 "staged",
-                "staging passed; run again with --resume to promote",
+                "staging passed; promote it with `release --resume` or "
+                "`promote` (in the example workflows, the approved production "
+                "job does)",
             ),
             final=False,
         )

@@ -144,11 +144,14 @@ def text_summary(record: Record, message: str) -> str:
         outcome = "passed" if passed else "FAILED"
         lines.append(_row("tests", f"{outcome} (local scenarios)"))
     for d in release.get("deployments") or []:
+        verdict = deployment_verdict(release, d)
+        # A deployment that failed or timed out may never have landed.
+        landed = "deployed" if verdict.startswith(("passed", "smoke")) else "version"
         lines.append(
             _row(
                 d["purpose"],
-                f"{d['tenant']}: {deployment_verdict(release, d)}, "
-                f"deployed {label(record, d['version_id'])}, "
+                f"{d['tenant']}: {verdict}, "
+                f"{landed} {label(record, d['version_id'])}, "
                 f"before {label(record, d.get('previous_version_id'))}",
             )
         )
