@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -316,3 +318,30 @@ def test_a_mocked_input_that_does_not_fit_says_it_was_mocked(
         "auto-mocked input does not fit NavMonthlyContext: "
     )
     assert completed.stderr.endswith("; pass --input JSON or add tests/input.json\n")
+
+
+def test_sigterm_stops_the_stage_like_ctrl_c_and_cleans_up(tmp_path: Path) -> None:
+    runbook = DATA / "waits-forever"
+    # Built first, so the signal lands while a scenario runs.
+    files = [runbook / "requirements.txt", runbook / "requirements-dev.txt"]
+    ensure_environment(files, log=lambda _: None)
+    command = [sys.executable, "-m", "ntro_ship", "test", str(runbook)]
+    stage = subprocess.Popen(
+        [*command, "--input", '"2026-03"', "--timeout", "120"],
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("ntro-ship-test-*")):
+        assert time.monotonic() < deadline, "the stage never started"
+        time.sleep(0.1)
+    time.sleep(2)
+
+    stage.send_signal(signal.SIGTERM)
+    _, stderr = stage.communicate(timeout=60)
+
+    assert stage.returncode == 130, stderr
+    assert stderr.endswith("ntro-ship: interrupted\n")
+    assert list(tmp_path.glob("ntro-ship-test-*")) == []

@@ -8,7 +8,9 @@ server or the HTTP client.
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,6 +59,15 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and turn every way it can end into an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    # SIGTERM (a CI job cancelled, `kill`) ends a command the way Ctrl-C
+    # does: its clean-up runs and it exits 130. The sandbox server handles
+    # SIGTERM itself, as its way to stop.
+    if (
+        args[:1] != ["sandbox"]
+        and threading.current_thread() is threading.main_thread()
+    ):
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         result: Any = cli.main(args=argv, prog_name="ntro-ship", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -87,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERNAL
 
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _describe(exc: OSError) -> str:
