@@ -345,3 +345,21 @@ def test_sigterm_stops_the_stage_like_ctrl_c_and_cleans_up(tmp_path: Path) -> No
     assert stage.returncode == 130, stderr
     assert stderr.endswith("ntro-ship: interrupted\n")
     assert list(tmp_path.glob("ntro-ship-test-*")) == []
+    # The harness's Temporal dev server ran from that folder: gone with it.
+    assert _running_from(tmp_path) == []
+
+
+def _running_from(folder: Path) -> list[int]:
+    """Live processes whose command line names `folder` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
+        except OSError:
+            continue
+        if str(folder).encode() in command and state != "Z":
+            found.append(int(entry.name))
+    return found

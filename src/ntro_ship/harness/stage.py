@@ -8,8 +8,10 @@ runner answers in a JSON file, which becomes a `TestReport`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -152,9 +154,7 @@ def _run_harness(
         # runbook's imports; -B: no __pycache__ in its tree (it gets zipped).
         command = [str(environment.python), "-I", "-B", str(RUNNER), str(spec_path)]
         try:
-            completed = subprocess.run(
-                command, env=env, capture_output=True, text=True, timeout=deadline
-            )
+            completed = _run_as_group(command, env, deadline)
         except subprocess.TimeoutExpired as exc:
             raise HarnessTimeoutError(
                 f"the harness was still running after {deadline:.0f}s "
@@ -169,6 +169,36 @@ def _run_harness(
             )
         answer: dict[str, Any] = json.loads(answer_path.read_text(encoding="utf-8"))
         return answer
+
+
+def _run_as_group(
+    command: list[str], env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run the harness in a process group of its own, and end the whole group
+    on a timeout, Ctrl-C or SIGTERM: killing the harness alone would leave
+    its Temporal dev server running, orphaned."""
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except BaseException:
+        _end_group(process.pid)
+        process.communicate()
+        raise
+    # Whatever the harness left behind (nothing, when it ends cleanly).
+    _end_group(process.pid)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def _end_group(group: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
 
 
 def _problem_error(
