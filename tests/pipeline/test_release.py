@@ -326,3 +326,24 @@ def test_a_staging_job_needs_no_read_of_production(
         "| production production-elsewhere before this release | unknown (this "
         "job's API key cannot read it)" in summary.read_text()
     )
+
+
+def test_a_blocked_run_accepted_then_rejected_is_never_promoted(
+    ship: Ship, runbook: Path
+) -> None:
+    ship.sandbox.add_fault({"kind": "run_block", "tenant": "staging"})
+    stage = ("release", str(runbook), *RELEASE_ARGS, "--stop-after", "staging")
+    assert ship(*stage, "--accept-blocked").code == ExitCode.OK
+    (accepted,) = ship.record_data()["release"]["smokes"]
+    httpx.post(
+        f"{ship.sandbox.url}/workspace/tasks/{accepted['task_id']}/reject",
+        json={"reason": "numbers wrong"},
+        headers={"Authorization": f"Bearer {ship.sandbox.api_key}"},
+    ).raise_for_status()
+
+    result = ship("release", str(runbook), *RELEASE_ARGS, "--resume")
+
+    assert result.code == ExitCode.FAILED
+    assert f"staging run {accepted['task_id']} passed while it waited" in result.err
+    assert "ended FAILED: Rejected: numbers wrong" in result.err
+    assert ship.deployments("production") == []

@@ -16,6 +16,7 @@ from ntro_ship.pipeline.deploying import (
 )
 from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.smoking import smoke
+from ntro_ship.pipeline.waits import run_verdict
 from ntro_ship.platform import Deployment
 
 
@@ -38,11 +39,30 @@ def staging_evidence(ctx: Context, production: list[str]) -> dict[str, Any]:
             and entry["tenant"] not in production
             and entry.get("verdict") == Verdict.PASSED
         ):
+            if entry.get("status") == "BLOCKED":
+                _still_unrejected(ctx, entry)
             return dict(entry)
     raise Unverified(
         f"version {version['version_id']} has no passed staging smoke run in "
         f"{ctx.record.path}; it will not be promoted. Run `ntro-ship smoke` on "
         "staging first, or pass the --record of the job that did"
+    )
+
+
+def _still_unrejected(ctx: Context, entry: dict[str, Any]) -> None:
+    """A run passed only because --accept-blocked counted its wait for a
+    human as enough: ask again, since that human may have rejected it."""
+    task = ctx.platform.get_task(entry["task_id"])
+    if task.status in ("BLOCKED", "COMPLETED"):
+        return
+
+    verdict, detail = run_verdict(task, accept_blocked=False)
+    entry.update(status=task.status, verdict=verdict.value, detail=detail)
+    ctx.record.save()
+    raise Unverified(
+        f"staging run {entry['task_id']} passed while it waited on a human "
+        f"(--accept-blocked), but it has since ended {task.status}: {detail}; "
+        "the version will not be promoted"
     )
 
 
