@@ -323,9 +323,10 @@ def test_a_failed_deploy_to_the_only_production_tenant_is_failed_not_rolled_back
             {"kind": "run_hang"},
             ("--run-timeout", "0.5"),
             ExitCode.TIMED_OUT,
-            "staging timed out: no verdict after 0.5s; run the same command "
-            "again (with a larger --run-timeout) to go on waiting for this run; "
-            "production untouched",
+            "staging timed out: no verdict within --run-timeout (0.5s); "
+            "production untouched; run the same command again (with a larger "
+            "timeout, or --accept-blocked once a human step is enough) to go on "
+            "waiting on the same deployment or run",
             id="timed-out",
         ),
     ],

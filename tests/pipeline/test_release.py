@@ -274,6 +274,7 @@ def test_a_production_deploy_still_landing_is_never_called_rolled_back(
     assert "production: timed out, version 2 (" in result.out
     assert "`ntro-ship rollback --tenant production`" in result.out
     _wait_until(lambda: ship.active("production") == "2")
+    assert "  production: active 2 (" in ship("status").out
 
     ship.sandbox.set_delays(deploy_delay=0)
     rolled = ship("rollback", "--tenant", "production")
@@ -347,3 +348,18 @@ def test_a_blocked_run_accepted_then_rejected_is_never_promoted(
     assert f"staging run {accepted['task_id']} passed while it waited" in result.err
     assert "ended FAILED: Rejected: numbers wrong" in result.err
     assert ship.deployments("production") == []
+
+
+def test_status_shows_a_tenant_whose_first_deploy_never_settled_in_time(
+    ship: Ship, runbook: Path
+) -> None:
+    stage = ("release", str(runbook), *RELEASE_ARGS)
+    assert ship(*stage, "--stop-after", "staging").code == ExitCode.OK
+    ship.sandbox.set_delays(deploy_delay=1.0)
+    finish = ship(*stage, "--resume", "--deploy-timeout", "0.3")
+    assert finish.code == ExitCode.DEGRADED, finish.err
+    _wait_until(lambda: ship.active("production") == "1")
+
+    result = ship("status")
+
+    assert "  production: active 1 (" in result.out

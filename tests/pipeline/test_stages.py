@@ -83,7 +83,10 @@ def test_slow_deployment_times_out(ship: Ship, runbook: Path) -> None:
     result = ship("deploy", "--tenant", "staging", "--deploy-timeout", "0.5")
 
     assert result.code == ExitCode.TIMED_OUT
-    assert "not DEPLOYED after 0.5s; run the same command again" in result.err
+    assert result.out.startswith(
+        "deploy to staging: timed out (not DEPLOYED within --deploy-timeout "
+        "(0.5s)); run the same command again"
+    )
 
 
 def test_a_deploy_that_timed_out_is_waited_on_again_not_sent_again(
@@ -130,7 +133,7 @@ def test_a_deploy_that_timed_out_is_waited_on_again_not_sent_again(
             {"kind": "run_hang"},
             ("--run-timeout", "0.5"),
             ExitCode.TIMED_OUT,
-            "timed out: no verdict after 0.5s",
+            "timed out: no verdict within --run-timeout (0.5s)",
             id="never-finishes",
         ),
     ],
@@ -234,6 +237,7 @@ def test_first_release_failing_in_production_is_degraded(
 
     assert result.code == ExitCode.DEGRADED
     assert "production: no earlier version to go back to" in result.out
+    assert "run `ntro-ship rollback --tenant production --to VERSION`" in result.out
 
 
 def test_rollback_goes_to_the_previous_version_or_the_named_one(

@@ -20,8 +20,10 @@ from ntro_ship.pipeline.deploying import (
     deploy,
 )
 from ntro_ship.pipeline.inputs import typed_by_user
+from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.promotion import promote, rollback
-from ntro_ship.pipeline.release import ReleaseOptions, plan, release
+from ntro_ship.pipeline.record import Record
+from ntro_ship.pipeline.release import WAIT_AGAIN, ReleaseOptions, plan, release
 from ntro_ship.pipeline.session import session
 from ntro_ship.pipeline.settings import Settings
 from ntro_ship.pipeline.smoking import smoke, smoke_active
@@ -86,12 +88,15 @@ def run_smoke(
 def _emit_step(
     ctx: Context, settings: Settings, command: str, what: str, result: StepResult
 ) -> int:
+    message = f"{what}: {result.verdict.value} ({result.detail})"
+    if result.verdict in (Verdict.TIMED_OUT, Verdict.INCONCLUSIVE):
+        message += f"; {WAIT_AGAIN}"
     return report.emit(
         ctx.record,
         command=command,
         exit_code=result.verdict.exit_code,
         verdict=result.verdict.value,
-        message=f"{what}: {result.verdict.value} ({result.detail})",
+        message=message,
         as_json=settings.as_json,
     )
 
@@ -178,13 +183,18 @@ def run_release(settings: Settings, options: ReleaseOptions, dry_run: bool) -> i
 def run_status(settings: Settings, workflow: str | None) -> int:
     with session(settings, exclusive=False) as ctx:
         workflow_id = _workflow_id(ctx, workflow)
-        tenants = sorted(
-            {
-                entry["tenant"]
-                for entry in ctx.record.data["tenants"].values()
-                if entry["workflow_id"] == workflow_id
-            }
-        )
+        known = {
+            entry["tenant"]
+            for entry in ctx.record.data["tenants"].values()
+            if entry["workflow_id"] == workflow_id
+        }
+        # A deploy that never settled is in no ledger yet, but the tenant may
+        # run its version by now: exactly what a reader of status must see.
+        if ctx.record.has_release() and _wf_of(ctx.record) == workflow_id:
+            release = ctx.record.release
+            known |= {d["tenant"] for d in release.get("deployments") or []}
+            known |= set(release.get("production_before") or {})
+        tenants = sorted(known)
         active = {t: active_version(ctx, workflow_id, t) for t in tenants}
         lines = [f"workflow {workflow_id}"]
         lines += [
@@ -206,6 +216,11 @@ def run_status(settings: Settings, workflow: str | None) -> int:
             as_json=settings.as_json,
             extra={"workflow_id": workflow_id, "active": active},
         )
+
+
+def _wf_of(record: Record) -> str | None:
+    version = record.release.get("version") or {}
+    return version.get("workflow_id")
 
 
 def _flags(ctx: Context, **more: str) -> contextlib.AbstractContextManager[None]:

@@ -19,6 +19,8 @@ from ntro_ship.pipeline.smoking import smoke
 from ntro_ship.pipeline.waits import run_verdict
 from ntro_ship.platform import Deployment
 
+NOTHING_BEFORE = "no earlier version to go back to"
+
 
 class Unverified(NtroShipError):
     exit_code = ExitCode.FAILED
@@ -130,7 +132,7 @@ def _roll_back_changed(
     for entry in reversed(changed):
         target = entry.get("previous_version_id")
         if not target:
-            problems.append((entry["tenant"], "no earlier version to go back to"))
+            problems.append((entry["tenant"], NOTHING_BEFORE))
             continue
         try:
             result = deploy(
@@ -155,14 +157,19 @@ def _roll_back_changed(
     if problems:
         release["outcome"] = "degraded"
         ctx.record.save()
+        # A tenant that ran nothing before has no version to return to: the
+        # human picks one (or takes the tenant out of service).
         commands = ", ".join(
-            f"`ntro-ship rollback --tenant {tenant}`" for tenant, _ in problems
+            f"`ntro-ship rollback --tenant {tenant}"
+            + (" --to VERSION`" if why == NOTHING_BEFORE else "`")
+            for tenant, why in problems
         )
         message = (
             f"DEGRADED: promotion failed ({failure}) and the rollback failed too: "
             + "; ".join(f"{tenant}: {why}" for tenant, why in problems)
-            + ". Production needs a human now: once the platform is healthy, "
-            f"run {commands} with this --record (--to VERSION picks the version)"
+            + f". Production needs a human now: run {commands} with this "
+            "--record once any deployment still in progress has settled "
+            "(--to VERSION picks the version)"
         )
         ctx.progress.problem("rollback", message)
         return PromoteResult(ExitCode.DEGRADED, message)

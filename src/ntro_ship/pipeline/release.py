@@ -25,6 +25,14 @@ from ntro_ship.pipeline.record import Record
 from ntro_ship.pipeline.smoking import smoke
 from ntro_ship.platform import PlatformHTTPError
 
+# Said where a wait ended without the platform's last word, and a re-run
+# goes back to the same deployment or run.
+WAIT_AGAIN = (
+    "run the same command again (with a larger timeout, or --accept-blocked "
+    "once a human step is enough) to go on waiting on the same deployment or "
+    "run"
+)
+
 
 @dataclasses.dataclass(frozen=True)
 class ReleaseOptions:
@@ -142,7 +150,8 @@ def release(options: ReleaseOptions, ctx: Context) -> ReleaseResult:
             ReleaseResult(
                 step.verdict.exit_code,
                 f"staging {step.verdict.value}",
-                f"{step.detail}; production untouched",
+                f"{step.detail}; production untouched"
+                + ("" if step.verdict is Verdict.FAILED else f"; {WAIT_AGAIN}"),
             ),
             # A wait that ran out, or a run blocked on a human, is not the
             # platform's last word: a re-run asks again instead of replaying.

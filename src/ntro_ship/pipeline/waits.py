@@ -85,10 +85,7 @@ def wait_deployment(
         on_change,
     )
     if timed_out:
-        detail = (
-            f"not DEPLOYED after {timeout:g}s; run the same command again "
-            "(with a larger --deploy-timeout) to go on waiting for it"
-        )
+        detail = f"not DEPLOYED within --deploy-timeout ({timeout:g}s)"
         return Outcome(Verdict.TIMED_OUT, final.status, detail, seconds), final
     if final.status == "DEPLOYED":
         return Outcome(Verdict.PASSED, final.status, "deployed", seconds), final
@@ -129,10 +126,7 @@ def wait_task(
         on_change,
     )
     if timed_out:
-        detail = (
-            f"no verdict after {timeout:g}s; run the same command again "
-            "(with a larger --run-timeout) to go on waiting for this run"
-        )
+        detail = f"no verdict within --run-timeout ({timeout:g}s)"
         return Outcome(Verdict.TIMED_OUT, final.status, detail, seconds), final
     verdict, detail = run_verdict(final, accept_blocked)
     return Outcome(verdict, final.status, detail, seconds), final
