@@ -363,3 +363,40 @@ def test_status_shows_a_tenant_whose_first_deploy_never_settled_in_time(
     result = ship("status")
 
     assert "  production: active 1 (" in result.out
+
+
+def test_plan_ends_where_the_release_would_stop(ship: Ship, runbook: Path) -> None:
+    no_workflow = [a for a in RELEASE_ARGS if a != "--create-workflow"]
+
+    unknown = ship("release", str(runbook), *no_workflow, "--plan")
+    no_release = ship("release", str(runbook), *RELEASE_ARGS, "--resume", "--plan")
+
+    assert unknown.code == no_release.code == ExitCode.USAGE
+    assert unknown.out.splitlines()[-1] == (
+        "- FAIL: no workflow 'nav-monthly'; pass --create-workflow to register it"
+    )
+    assert no_release.out.splitlines()[-1].startswith(
+        f"- FAIL: --resume: {ship.record} holds no release"
+    )
+
+
+def test_plan_of_a_staged_release_says_what_staging_already_proved(
+    ship: Ship, runbook: Path
+) -> None:
+    stage = ("release", str(runbook), *RELEASE_ARGS)
+    staged_plan = ship(*stage, "--stop-after", "staging", "--plan")
+    assert ship(*stage, "--stop-after", "staging").code == ExitCode.OK
+    (passed,) = ship.record_data()["release"]["smokes"]
+
+    result = ship(*stage, "--resume", "--plan")
+
+    assert staged_plan.out.splitlines()[-1] == (
+        "- stop after staging (--stop-after staging)"
+    )
+    assert result.code == ExitCode.OK, result.err
+    assert (
+        f"- staging staging done (from the record): smoke run {passed['task_id']} "
+        "passed"
+    ) in result.out
+    assert "deploy to staging" not in result.out
+    assert "- deploy to production production (active now: nothing)" in result.out

@@ -283,13 +283,33 @@ def _finish(record: Record, result: ReleaseResult, final: bool = True) -> Releas
 
 
 def plan(options: ReleaseOptions, ctx: Context) -> list[str]:
-    """What `release` would do, read-only: the platform is only asked questions."""
+    """What `release` would do, read-only: the platform is only asked questions.
+
+    Where the release would stop, the plan ends with a `FAIL:` line.
+    """
     book, built = packaging.package(options.runbook, options.excludes, ctx.progress)
     lines = [f"package {book.slug} {book.version} -> {built.digest}"]
-    if options.skip_tests:
-        lines.append("skip the local tests (--skip-tests)")
-    else:
-        lines.append(_test_line(options, ctx))
+    if options.resume:
+        try:
+            _check_resumable(ctx.record, built.digest)
+        except UsageError as exc:
+            return [*lines, f"FAIL: {exc}"]
+    record = ctx.record
+    finished = record.has_release() and record.release.get("final")
+    if finished and record.release["artifact"]["digest"] == built.digest:
+        lines.append(
+            f"nothing more: this artifact's release ended "
+            f"({finished['outcome']}); running again prints that verdict"
+        )
+        return lines
+
+    lines.append(
+        "skip the local tests (--skip-tests)"
+        if options.skip_tests
+        else _test_line(options, ctx)
+    )
+    if lines[-1].startswith("FAIL:"):
+        return lines
     try:
         workflow = ctx.platform.find_workflow(options.workflow)
         problem = target_problem(options, ctx)
@@ -298,38 +318,68 @@ def plan(options: ReleaseOptions, ctx: Context) -> list[str]:
         workflow, problem = None, None
     if problem:
         # The real run stops here, before the push: so does the plan.
-        lines.append(f"FAIL: {problem}")
-        return lines
-    finished = ctx.record.has_release() and ctx.record.release.get("final")
-    if finished and ctx.record.release["artifact"]["digest"] == built.digest:
-        lines.append(
-            f"nothing more: this artifact's release ended "
-            f"({finished['outcome']}); running again prints that verdict"
-        )
-        return lines
-    if workflow is None:
-        verb = "create" if options.create_workflow else "FAIL: no"
-        lines.append(f"{verb} workflow {options.workflow!r}")
-    known = workflow and ctx.record.version_for_digest(workflow.id, built.digest)
-    held = workflow and pushing.same_bytes(
-        ctx.platform.list_versions(workflow.id) or [], built.digest
-    )
-    if known:
-        lines.append(f"reuse version {known['version_id']} (same digest)")
-    elif held:
-        lines.append(f"reuse version {held.id}: the platform holds the same digest")
+        return [*lines, f"FAIL: {problem}"]
+    if workflow is None and not options.create_workflow:
+        return [
+            *lines,
+            f"FAIL: no workflow {options.workflow!r}; pass --create-workflow "
+            "to register it",
+        ]
+
+    lines += _push_lines(options, ctx, workflow, built.digest)
+    staged = _staged_from_record(ctx, built.digest, options.staging)
+    if staged:
+        lines.append(staged)
     else:
-        lines.append(f"push the artifact as a new version of {options.workflow}")
-    for tenant, role in [(options.staging, "staging")] + [
-        (t, "production") for t in options.production
-    ]:
+        current = _safe_active(ctx, workflow.id if workflow else None, options.staging)
+        lines.append(
+            f"deploy to staging {options.staging} (active now: {current}), smoke-run it"
+        )
+    if options.stop_after == "staging":
+        return [*lines, "stop after staging (--stop-after staging)"]
+
+    for tenant in options.production:
         current = _safe_active(ctx, workflow.id if workflow else None, tenant)
-        lines.append(f"deploy to {role} {tenant} (active now: {current}), smoke-run it")
-        if role == "staging" and options.stop_after == "staging":
-            lines.append("stop after staging (--stop-after staging)")
-            break
+        lines.append(
+            f"deploy to production {tenant} (active now: {current}), smoke-run it"
+        )
     lines.append("on a production failure: roll back the tenants already changed")
     return lines
+
+
+def _push_lines(
+    options: ReleaseOptions, ctx: Context, workflow: Any, digest: str
+) -> list[str]:
+    if workflow is None:
+        return [
+            f"create workflow {options.workflow!r}",
+            f"push the artifact as a new version of {options.workflow}",
+        ]
+    known = ctx.record.version_for_digest(workflow.id, digest)
+    if known:
+        return [f"reuse version {known['version_id']} (same digest)"]
+    held = pushing.same_bytes(ctx.platform.list_versions(workflow.id) or [], digest)
+    if held:
+        return [f"reuse version {held.id}: the platform holds the same digest"]
+    return [f"push the artifact as a new version of {options.workflow}"]
+
+
+def _staged_from_record(ctx: Context, digest: str, staging: str) -> str | None:
+    """The staging run a resumed release relies on, if the record has one."""
+    record = ctx.record
+    if not record.has_release() or record.release["artifact"]["digest"] != digest:
+        return None
+    version = record.release.get("version") or {}
+    for smoke_run in reversed(record.release.get("smokes") or []):
+        if (smoke_run["tenant"], smoke_run["version_id"]) == (
+            staging,
+            version.get("version_id"),
+        ) and smoke_run.get("verdict") == Verdict.PASSED:
+            return (
+                f"staging {staging} done (from the record): smoke run "
+                f"{smoke_run['task_id']} passed"
+            )
+    return None
 
 
 def _test_line(options: ReleaseOptions, ctx: Context) -> str:
