@@ -148,6 +148,13 @@ def test_bad_pyproject_is_a_config_error(
             id="error",
         ),
         pytest.param(
+            f"idna>=3 --hash=sha256:{'a' * 64}\n",
+            "requirements.txt:1:1: NTR002 error: idna>=3 is a range, not one "
+            "version; regenerate the file with pip-compile --generate-hashes "
+            "(its --hash values must change with the pin)",
+            id="hashed-range",
+        ),
+        pytest.param(
             "idna==3.7\nIDNA==3.7\n",
             "requirements.txt:2:1: NTR040 warning: idna is already listed at "
             "requirements.txt:1; remove one of the two lines",

@@ -119,10 +119,16 @@ def _pinning(
             entry.source,
         )
     else:
+        how = (
+            "regenerate the file with pip-compile --generate-hashes (its --hash "
+            "values must change with the pin)"
+            if entry.hashes
+            else "pin it with =="
+        )
         report(
             code or "NTR002",
             *at,
-            f"{as_written} is a range, not one version; pin it with ==",
+            f"{as_written} is a range, not one version; {how}",
             entry.source,
         )
 
