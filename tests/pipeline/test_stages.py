@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import filelock
 import pytest
 from tests.pipeline.conftest import RELEASE_ARGS, Ship, change
 
@@ -292,6 +293,9 @@ def test_status_of_a_release_stopped_midway_says_how_to_finish_it(
         "last release: unfinished (run the same release command again to resume)"
         in result.out
     )
+    with filelock.FileLock(f"{ship.record}.lock"):
+        running = ship("status")
+    assert "last release: in progress (another run holds the record)" in running.out
 
 
 def test_a_version_pushed_outside_the_record_is_shown_by_its_short_id(

@@ -24,7 +24,7 @@ from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.promotion import promote, rollback
 from ntro_ship.pipeline.record import Record
 from ntro_ship.pipeline.release import WAIT_AGAIN, ReleaseOptions, plan, release
-from ntro_ship.pipeline.session import session
+from ntro_ship.pipeline.session import in_use, session
 from ntro_ship.pipeline.settings import Settings
 from ntro_ship.pipeline.smoking import smoke, smoke_active
 
@@ -205,7 +205,9 @@ def run_status(settings: Settings, workflow: str | None) -> int:
             # A release with no outcome was stopped midway; its record is
             # what a re-run of the same command resumes from.
             outcome = ctx.record.release.get("outcome") or (
-                "unfinished (run the same release command again to resume)"
+                "in progress (another run holds the record)"
+                if in_use(settings.record)
+                else "unfinished (run the same release command again to resume)"
             )
         return report.emit(
             ctx.record,

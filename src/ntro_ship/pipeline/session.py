@@ -53,10 +53,12 @@ def _sole_user(record: Path) -> Iterator[None]:
         # creating it first tells the two apart.
         lock_path.touch()
     except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            reason = "a part of its folder path is a file, not a folder"
         raise UsageError(
-            f"{record}: the release record cannot be written "
-            f"({exc.strerror or exc}); pass a --record path in a folder you can "
-            "write to"
+            f"{record}: the release record cannot be written ({reason}); pass a "
+            "--record path in a folder you can write to"
         ) from None
     lock = filelock.FileLock(lock_path, timeout=0)
     try:
@@ -123,3 +125,17 @@ def bind_to_host(record: Record, connection: Connection) -> None:
             "another --record path for this host, or delete the file to start "
             "over (its history of that host is then lost)"
         )
+
+
+def in_use(record: Path) -> bool:
+    """Whether a run holds the record's lock right now (read-only check)."""
+    lock_path = record.with_name(record.name + ".lock")
+    if not lock_path.exists():
+        return False
+    lock = filelock.FileLock(lock_path, timeout=0)
+    try:
+        lock.acquire()
+    except (filelock.Timeout, OSError):
+        return True
+    lock.release()
+    return False
