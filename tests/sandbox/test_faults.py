@@ -353,3 +353,12 @@ def test_a_blocked_run_is_approved_or_rejected(
         f"task {task['id']} is {status}, not BLOCKED; only a task waiting on a "
         "human step can be approved or rejected",
     )
+
+
+def test_a_tenant_fault_is_listed_without_the_error_answer_fields(
+    sandbox: Sandbox,
+) -> None:
+    listed = sandbox.add_fault({"kind": "run_block", "tenant": "staging"})
+
+    assert "status" not in listed and "retry_after" not in listed
+    assert listed["kind"] == "run_block" and listed["tenant"] == "staging"

@@ -121,6 +121,10 @@ class Fault:
 
     def describe(self) -> dict[str, Any]:
         body = self.spec.model_dump(exclude_none=True)
+        # Defaults that only an error answer uses would mislead elsewhere.
+        if self.spec.kind not in ("error", "rate_limit"):
+            body.pop("status", None)
+            body.pop("retry_after", None)
         body.update(id=self.id, remaining=self.remaining, hits=self.hits)
         return body
 
