@@ -17,6 +17,7 @@ pinlint's time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 import venv
+from collections.abc import Iterator
 from pathlib import Path
 
 PEERS = ("pre-commit-hooks==6.0.0", "pinlint==0.6.1")
@@ -87,6 +89,15 @@ def measure(commands: dict[str, list[str]], rounds: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+@contextlib.contextmanager
+def _inside(folder: str, home: str) -> Iterator[None]:
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(home)
+
+
 def main(argv: list[str]) -> int:
     peers = peer_venv() / "bin"
     hook = Path(sys.executable).parent / "ntro-requirements"
@@ -94,8 +105,11 @@ def main(argv: list[str]) -> int:
         print(f"{hook} not found: run `make install` first", file=sys.stderr)
         return 2
 
-    with tempfile.TemporaryDirectory() as folder:
-        os.chdir(folder)  # no pyproject.toml above: the hook's default settings
+    # In a folder with no pyproject.toml above: the hook's default settings.
+    # Changed back afterwards: `python -m benchmarks` runs more benchmarks in
+    # this process, and pip fails in a folder that no longer exists.
+    home = os.getcwd()
+    with tempfile.TemporaryDirectory() as folder, _inside(folder, home):
         Path("small").mkdir()
         Path("big").mkdir()
         small = Path("small/requirements.txt")

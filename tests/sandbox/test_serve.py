@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,9 +217,30 @@ def test_unusable_data_folder_or_ready_file_is_a_usage_error(tmp_path: Path) -> 
     assert data.stderr.endswith("; pass --data with a writable folder\n")
     assert (ready.returncode, ready.stderr) == (
         2,
-        f"ntro-ship: error: --ready-file {blocker / 'r'}: folder {blocker} does not "
-        "exist\n",
+        f"ntro-ship: error: --ready-file {blocker / 'r'}: cannot create folder "
+        f"{blocker} (File exists); choose a path in a folder you can write to\n",
     )
+
+
+def test_the_ready_file_folder_is_made_as_the_readme_needs(tmp_path: Path) -> None:
+    ready = tmp_path / "fresh-clone" / ".ntro-ship" / "sandbox.url"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ntro_ship", "sandbox", "serve", "--port", "0",
+         "--data", str(tmp_path / "data"), "--ready-file", str(ready)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        deadline = time.monotonic() + 10  # the file follows the printed URL
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+    assert url.startswith("http://127.0.0.1:")
+    assert ready.read_text().strip() == url
 
 
 def test_sandbox_start_and_stop_without_a_with_block(tmp_path: Path) -> None:

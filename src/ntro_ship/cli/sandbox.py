@@ -86,10 +86,17 @@ def serve(
     from ntro_ship.sandbox.server import serve as run_server
     from ntro_ship.sandbox.server import write_ready_file
 
-    if ready_file is not None and not ready_file.parent.is_dir():
-        raise UsageError(
-            f"--ready-file {ready_file}: folder {ready_file.parent} does not exist"
-        )
+    if ready_file is not None:
+        # Made like the data folder is (the README's .ntro-ship/ is new in a
+        # fresh clone); checked now, so a bad path fails before serving.
+        try:
+            ready_file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(
+                f"--ready-file {ready_file}: cannot create folder "
+                f"{ready_file.parent} ({exc.strerror or exc}); choose a path in "
+                "a folder you can write to"
+            ) from None
 
     config = load_config(config_file) if config_file else SandboxConfig()
     parsed = [_parse_fault(text) for text in faults]
