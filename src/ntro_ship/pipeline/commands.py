@@ -23,10 +23,11 @@ from ntro_ship.pipeline.inputs import typed_by_user
 from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.promotion import promote, rollback
 from ntro_ship.pipeline.record import Record
-from ntro_ship.pipeline.release import WAIT_AGAIN, ReleaseOptions, plan, release
+from ntro_ship.pipeline.release import ReleaseOptions, plan, release
 from ntro_ship.pipeline.session import in_use, session
 from ntro_ship.pipeline.settings import Settings
 from ntro_ship.pipeline.smoking import smoke, smoke_active
+from ntro_ship.pipeline.waits import WAIT_AGAIN
 
 
 def run_push(

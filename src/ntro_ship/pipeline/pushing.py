@@ -77,14 +77,7 @@ def push(ctx: Context, built: artifacts.Artifact, workflow: Workflow) -> dict[st
     if same is not None:
         # Pushed already, by a run whose record is not this one (a fresh CI
         # runner, say): the platform's own digest proves it is these bytes.
-        entry = {
-            "workflow_id": workflow.id,
-            "version_id": same.id,
-            "version": same.version,
-            "digest": built.digest,
-        }
-        record.remember_version(entry)
-        release["version"] = entry
+        entry = _remember(ctx, same, built.digest)
         ctx.progress.step(
             "push",
             f"the platform already holds {built.digest} as version "
@@ -111,14 +104,7 @@ def push(ctx: Context, built: artifacts.Artifact, workflow: Workflow) -> dict[st
         else:
             version = Version(found["version_id"], workflow.id, found["version"])
 
-    entry = {
-        "workflow_id": workflow.id,
-        "version_id": version.id,
-        "version": version.version,
-        "digest": built.digest,
-    }
-    record.remember_version(entry)
-    release["version"] = entry
+    entry = _remember(ctx, version, built.digest)
     release["pending"] = None
     ctx.progress.step("push", f"pushed version {version.version} ({version.id})")
     record.stage_done("push", "passed", time.monotonic() - started, reused=False)
@@ -126,16 +112,26 @@ def push(ctx: Context, built: artifacts.Artifact, workflow: Workflow) -> dict[st
 
 
 def same_bytes(versions: list[Version], digest: str) -> Version | None:
-    """The oldest listed version whose platform-side digest is `digest`."""
+    """A listed version whose platform-side digest is `digest`, if any."""
     algorithm, _, hexdigest = digest.partition(":")
     if algorithm != "sha256":
         return None
-    matching = [v for v in versions if v.sha256 and v.sha256.lower() == hexdigest]
-    return min(matching, key=lambda v: _number(v.version)) if matching else None
+    return next(
+        (v for v in versions if v.sha256 and v.sha256.lower() == hexdigest), None
+    )
 
 
-def _number(version: str) -> tuple[int, str]:
-    return (int(version), "") if version.isdigit() else (1 << 62, version)
+def _remember(ctx: Context, version: Version, digest: str) -> dict[str, Any]:
+    """Record `version` as this artifact's, in the ledger and the release."""
+    entry = {
+        "workflow_id": version.workflow_id,
+        "version_id": version.id,
+        "version": version.version,
+        "digest": digest,
+    }
+    ctx.record.remember_version(entry)
+    ctx.record.release["version"] = entry
+    return entry
 
 
 def _reconcile_push(

@@ -23,15 +23,8 @@ from ntro_ship.pipeline.policy import Verdict
 from ntro_ship.pipeline.promotion import promote
 from ntro_ship.pipeline.record import Record
 from ntro_ship.pipeline.smoking import smoke
+from ntro_ship.pipeline.waits import WAIT_AGAIN
 from ntro_ship.platform import PlatformHTTPError
-
-# Said where a wait ended without the platform's last word, and a re-run
-# goes back to the same deployment or run.
-WAIT_AGAIN = (
-    "run the same command again (with a larger timeout, or --accept-blocked "
-    "once a human step is enough) to go on waiting on the same deployment or "
-    "run"
-)
 
 
 @dataclasses.dataclass(frozen=True)

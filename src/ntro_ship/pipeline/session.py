@@ -46,7 +46,7 @@ def session(settings: Settings, exclusive: bool = True) -> Iterator[Context]:
 def _sole_user(record: Path) -> Iterator[None]:
     # An OS lock: a killed run (even SIGKILL) lets go of it at once, so a
     # re-run is never locked out by the run it resumes.
-    lock_path = record.with_name(record.name + ".lock")
+    lock_path = _lock_path(record)
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         # filelock reports a file it cannot create as "held by another";
@@ -129,7 +129,7 @@ def bind_to_host(record: Record, connection: Connection) -> None:
 
 def in_use(record: Path) -> bool:
     """Whether a run holds the record's lock right now (read-only check)."""
-    lock_path = record.with_name(record.name + ".lock")
+    lock_path = _lock_path(record)
     if not lock_path.exists():
         return False
     lock = filelock.FileLock(lock_path, timeout=0)
@@ -139,3 +139,7 @@ def in_use(record: Path) -> bool:
         return True
     lock.release()
     return False
+
+
+def _lock_path(record: Path) -> Path:
+    return record.with_name(record.name + ".lock")

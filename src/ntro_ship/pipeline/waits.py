@@ -19,6 +19,14 @@ from ntro_ship.platform.base import (
 
 T = TypeVar("T")
 
+# Said where a wait ended without the platform's last word (timed out, or a
+# run blocked on a human): a re-run goes back to the same deployment or run.
+WAIT_AGAIN = (
+    "run the same command again (with a larger timeout, or --accept-blocked "
+    "once a human step is enough) to go on waiting on the same deployment or "
+    "run"
+)
+
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:

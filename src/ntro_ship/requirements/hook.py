@@ -125,10 +125,9 @@ def looks_clean(path: str) -> bool:
     try:
         # A device or fifo would never end or never open, and a huge file is
         # surely wrong: all go to the full linter, which says why.
-        status = os.stat(path)
-        limit = defaults.MAX_FILE_BYTES
-        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+        if not stat.S_ISREG(os.stat(path).st_mode):
             return False
+        limit = defaults.MAX_FILE_BYTES
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
         text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
